@@ -1,0 +1,221 @@
+import type { InstanceInfo, Message, MessageStatus, QueueStats, TopicInfo } from "@cc2cc/shared";
+
+/**
+ * The delivery engine: everything the hub stores. Two implementations sit beside this file,
+ * `memory-engine.ts` (one replica, nothing survives a restart) and `redis-engine.ts` (any
+ * number of replicas on one Redis); `test/engine/contract.ts` holds the one suite both pass.
+ *
+ * Guarantees every implementation gives:
+ * - Queues are FIFO per recipient: `claim` returns the oldest pending messages first, and a
+ *   requeue puts unacknowledged messages back in front of everything still pending, in order.
+ * - At-least-once: `enqueue` resolves only after the message is stored. A message leaves the
+ *   store only through `ack` (by message id), `flush`, `removeInstance`, or expiry of an
+ *   offline queue (`queueTtlMs` after the last write). Handing it to a socket (`claim`) moves
+ *   it to the processing list; it is never deleted by a socket write.
+ * - One consumer at a time: `register` makes its `connId` the holder of the instance (the
+ *   fencing token). `claim` with any other `connId` fails with NOT_HOLDER and moves nothing,
+ *   so a replica with a stale socket cannot keep draining a queue another replica now serves.
+ * - `register` and `disconnect` by the holder move the processing list back to the front of
+ *   the queue, so a message handed to a connection that died is delivered again.
+ * - `disconnect` by a connection that is not the holder changes nothing: a stale socket
+ *   closing never marks a newer live connection offline.
+ * - The in-flight window is small: `claim` never lets the processing list exceed
+ *   `inflightWindow`, because acks scan it.
+ * - Each multi-key step on one instance is atomic (a Lua script on Redis); keys of one
+ *   instance share a hash tag, so scripts stay valid on Redis Cluster.
+ * - Store failures reject with Cc2ccError ENGINE_UNAVAILABLE; nothing is half-accepted.
+ *
+ * All timestamps are epoch milliseconds from the engine's own clock (Redis TIME on Redis), so
+ * no correctness depends on replica clocks agreeing.
+ */
+export interface Engine {
+  readonly kind: "memory" | "redis";
+
+  /** True when the store answers (readiness). Never throws. */
+  ping(): Promise<boolean>;
+  /** Release timers and connections the engine owns (not ones passed in). */
+  close(): Promise<void>;
+
+  // ---- identity and presence ----
+
+  /**
+   * Bind `instanceId` to this connection. Creates the instance on first use. Throws
+   * ID_IN_USE when the instance is online with a different `secretHash`; when it is offline
+   * the new secret replaces the old one (a restarted process with a pre-assigned session id).
+   * Sets `role` when given (otherwise keeps the stored one), marks the instance online for
+   * `presenceTtlMs`, records `replica`, and requeues its processing list.
+   * With `migrateFrom`: when that instance exists and its secret hash matches, moves its
+   * pending and processing messages (in order, in front of anything already pending here),
+   * its role (unless `role` is given) and its topic subscriptions to `instanceId`, then
+   * removes it. A wrong secret throws FORBIDDEN; a missing old instance is not an error.
+   */
+  register(input: RegisterInput): Promise<RegisterResult>;
+
+  /**
+   * Refresh presence of connections this replica holds. Returns the instance ids whose holder
+   * is no longer the given `connId` (taken over elsewhere): the caller drops those sockets.
+   */
+  heartbeat(held: ReadonlyArray<{ instanceId: string; connId: string }>): Promise<string[]>;
+
+  /**
+   * The connection closed. When `connId` is the holder: marks the instance offline and
+   * requeues its processing list, returning true. Otherwise returns false and changes nothing.
+   */
+  disconnect(instanceId: string, connId: string): Promise<boolean>;
+
+  getInstance(instanceId: string): Promise<InstanceInfo | null>;
+  /** Every known instance, online or offline, sorted by instance id. */
+  listInstances(): Promise<InstanceInfo[]>;
+  /** Throws NOT_FOUND for an unknown instance. `null` clears the role. */
+  setRole(instanceId: string, role: string | null): Promise<InstanceInfo>;
+  /**
+   * Delete an offline instance with its queue, processing list and subscriptions. Throws
+   * CONFLICT when it is online and NOT_FOUND when unknown.
+   */
+  removeInstance(instanceId: string): Promise<void>;
+
+  // ---- queues ----
+
+  /**
+   * Store `message` at the back of each recipient's queue. Per recipient: UNKNOWN_RECIPIENT
+   * when the instance was never registered (or was removed), QUEUE_FULL when pending plus
+   * processing is at `queueMax`. Recipients are independent; the result lists both sides.
+   */
+  enqueue(recipients: readonly string[], message: Message): Promise<EnqueueResult>;
+
+  /**
+   * Move up to `max` of the oldest pending messages to the processing list (bounded so that
+   * processing never exceeds `inflightWindow`) and return them oldest first. Messages already
+   * acknowledged (a reconnect race) are skipped and dropped. Throws NOT_HOLDER when `connId`
+   * is not the holder.
+   */
+  claim(instanceId: string, connId: string, max: number): Promise<Message[]>;
+
+  /**
+   * Remove acknowledged messages by id, from the processing list or, after a requeue race,
+   * from the pending queue. Unknown ids are ignored. Returns how many were removed.
+   */
+  ack(instanceId: string, messageIds: readonly string[]): Promise<number>;
+
+  /** Move the processing list back to the front of the queue, in order. Returns the count. */
+  requeue(instanceId: string): Promise<number>;
+
+  queueStats(instanceId: string): Promise<QueueStats>;
+  /** Up to `limit` pending (oldest first) and every processing message, without moving any. */
+  peek(instanceId: string, limit: number): Promise<{ pending: Message[]; processing: Message[] }>;
+  /** Delete pending and processing messages. Returns how many were removed. */
+  flush(instanceId: string): Promise<number>;
+
+  // ---- topics ----
+
+  /** Subscribe, creating the topic when needed. Throws NOT_FOUND for an unknown instance. */
+  subscribe(instanceId: string, topic: string): Promise<{ created: boolean }>;
+  unsubscribe(instanceId: string, topic: string): Promise<{ removed: boolean }>;
+  /** Create (idempotent; updates `keep`). */
+  createTopic(name: string, opts?: { keep?: boolean }): Promise<{ topic: TopicInfo; created: boolean }>;
+  /** Delete the topic and every subscription to it. Returns false when it did not exist. */
+  deleteTopic(name: string): Promise<boolean>;
+  listTopics(): Promise<TopicInfo[]>;
+  /** Subscriber instance ids, or null when the topic does not exist. */
+  topicSubscribers(name: string): Promise<string[] | null>;
+  instanceTopics(instanceId: string): Promise<string[]>;
+
+  // ---- limits ----
+
+  /**
+   * Fixed-window counter shared by every replica: allows `limit` hits per `windowMs` for
+   * `key`. Returns whether this hit is allowed and, when not, how long until the window ends.
+   */
+  rateLimit(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+
+  // ---- message status and stats ----
+
+  /** Remember who a message went to, each recipient `queued`, for `statusTtlMs`. */
+  recordSent(message: Message, recipients: readonly string[]): Promise<void>;
+  /**
+   * Advance one recipient's state of a message (`delivered`, `acknowledged`, `replied`).
+   * States only move forward; unknown messages are ignored.
+   */
+  markStatus(
+    messageId: string,
+    instanceId: string,
+    state: "delivered" | "acknowledged" | "replied",
+    replyId?: string,
+  ): Promise<void>;
+  getMessageStatus(messageId: string): Promise<MessageStatus | null>;
+  /** Count an accepted message in today's (UTC, engine clock) per-type counters. */
+  countMessage(type: string): Promise<void>;
+  messagesToday(): Promise<Record<string, number>>;
+
+  // ---- housekeeping ----
+
+  /**
+   * Safe to run on every replica at once. Instances whose presence expired while they still
+   * had a holder (their replica died) go offline and have processing requeued; instances
+   * offline for longer than `queueTtlMs` are removed with everything they own (dropping out
+   * of subscriber sets); topics without subscribers for `topicEmptyTtlMs` are deleted unless
+   * kept.
+   */
+  reap(): Promise<ReapResult>;
+}
+
+export interface EngineOptions {
+  /** Pending + processing cap per instance (default 1000). */
+  queueMax: number;
+  /** Offline queues and instances expire this long after their last write or sighting. */
+  queueTtlMs: number;
+  /** Presence lasts this long without a heartbeat. */
+  presenceTtlMs: number;
+  /** Processing list bound per instance. */
+  inflightWindow: number;
+  /** Empty topics without `keep` are deleted after this long. */
+  topicEmptyTtlMs: number;
+  /** How long message status is kept for `message_status`. */
+  statusTtlMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  queueMax: 1000,
+  queueTtlMs: 7 * 24 * 3600_000,
+  presenceTtlMs: 30_000,
+  inflightWindow: 32,
+  topicEmptyTtlMs: 24 * 3600_000,
+  statusTtlMs: 24 * 3600_000,
+};
+
+export interface RegisterInput {
+  instanceId: string;
+  /** Hex SHA-256 of the plugin's secret; the secret itself is never stored. */
+  secretHash: string;
+  role?: string | undefined;
+  replica: string;
+  /** Unique per connection (the socket id): the fencing token for `claim`. */
+  connId: string;
+  migrateFrom?: { instanceId: string; secretHash: string } | undefined;
+}
+
+export interface RegisterResult {
+  instance: InstanceInfo;
+  topics: string[];
+  /** True when the id had never been registered. */
+  created: boolean;
+  /** Messages moved from processing back to the front of the queue. */
+  requeued: number;
+  migrated?: { from: string; messages: number; topics: number };
+}
+
+export interface EnqueueResult {
+  queued: string[];
+  refused: Array<{ instanceId: string; code: "UNKNOWN_RECIPIENT" | "QUEUE_FULL" }>;
+}
+
+export interface ReapResult {
+  /** Instances found held by a dead replica and marked offline. */
+  wentOffline: string[];
+  /** Messages moved back to queues from their processing lists. */
+  requeued: number;
+  /** Instances removed for good. */
+  removed: string[];
+  /** Empty topics deleted. */
+  topicsExpired: string[];
+}
