@@ -83,7 +83,11 @@ export class Cc2ccError extends Error {
   readonly field: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { field?: string; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { field?: string; details?: Record<string, unknown> } = {},
+  ) {
     super(message);
     this.name = "Cc2ccError";
     this.code = code;

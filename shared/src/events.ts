@@ -51,7 +51,12 @@ export const HubEventSchema = z.discriminatedUnion("type", [
     topic: TopicNameSchema,
     instanceId: InstanceIdSchema,
   }),
-  z.object({ ...common, type: z.literal("queue:flushed"), instanceId: InstanceIdSchema, removed: z.number() }),
+  z.object({
+    ...common,
+    type: z.literal("queue:flushed"),
+    instanceId: InstanceIdSchema,
+    removed: z.number(),
+  }),
 ]);
 export type HubEvent = z.infer<typeof HubEventSchema>;
 export type HubEventType = HubEvent["type"];

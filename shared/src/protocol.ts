@@ -1,13 +1,7 @@
 import { z } from "zod";
 import { ErrorBodySchema } from "./errors.js";
-import {
-  AddressSchema,
-  InstanceIdSchema,
-  MessageIdSchema,
-  RoleNameSchema,
-  TopicNameSchema,
-} from "./ids.js";
-import { InstanceInfoSchema, MessageStatusSchema, TopicInfoSchema } from "./instance.js";
+import { AddressSchema, InstanceIdSchema, MessageIdSchema, RoleNameSchema, TopicNameSchema } from "./ids.js";
+import { InstanceInfoSchema, type MessageStatusSchema, type TopicInfoSchema } from "./instance.js";
 import { LIMITS } from "./limits.js";
 import { ContentSchema, MessageSchema, MessageTypeSchema, MetadataSchema } from "./message.js";
 
@@ -109,8 +103,12 @@ export const SendResultSchema = z.object({
   message: MessageSchema,
   /** Instance ids the message was queued for (direct, role, persistent topic). */
   recipients: z.array(InstanceIdSchema),
-  /** Live sockets reached, for live-only sends (broadcast, non-persistent topic). */
+  /** Online recipients of live-only sends (broadcast, non-persistent topic) at send time. */
   liveRecipients: z.number().int().nonnegative().optional(),
+  /** Fan-out recipients (role, persistent topic) whose queue refused the message. */
+  refused: z
+    .array(z.object({ instanceId: InstanceIdSchema, code: z.enum(["UNKNOWN_RECIPIENT", "QUEUE_FULL"]) }))
+    .optional(),
 });
 export type SendResult = z.infer<typeof SendResultSchema>;
 

@@ -1,0 +1,169 @@
+import { hostname } from "node:os";
+import { LIMITS } from "@cc2cc/shared";
+import ms from "ms";
+import { z } from "zod";
+
+/** A duration as `ms` understands it ("30s", "7d") or plain milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const trimmed = raw.trim();
+      const value = /^\d+$/.test(trimmed) ? Number(trimmed) : ms(trimmed as ms.StringValue);
+      if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+        ctx.addIssue({ code: "custom", message: `"${raw}" is not a duration (use e.g. 500, 30s, 5m, 7d)` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: "must be a whole number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+const keyList = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(",")
+      .map((k) => k.trim())
+      .filter((k) => k.length > 0),
+  )
+  .refine((keys) => keys.every((k) => k.length >= 8 && k.length <= LIMITS.keyMaxLength), {
+    message: `each key must be 8-${LIMITS.keyMaxLength} characters`,
+  });
+
+const EnvSchema = z.object({
+  CC2CC_HUB_PORT: int(3100, 0, 65535),
+  CC2CC_HUB_HOST: z.string().min(1).default("0.0.0.0"),
+  CC2CC_REDIS_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
+      message: "must start with redis:// or rediss://",
+    }),
+  CC2CC_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,32}$/, "must be 1-32 of A-Z a-z 0-9 . _ : -")
+    .default("cc2cc:"),
+  CC2CC_HUB_API_KEY: z
+    .string({ message: "is required: one or more plugin keys, comma-separated" })
+    .pipe(keyList)
+    .refine((keys) => keys.length > 0, { message: "is required: one or more plugin keys, comma-separated" }),
+  CC2CC_DASHBOARD_API_KEY: z
+    .string()
+    .optional()
+    .transform((v) => v ?? "")
+    .pipe(keyList),
+  CC2CC_REPLICA_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 of A-Z a-z 0-9 . _ -")
+    .default(
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, "-")
+        .slice(0, 64) || "hub",
+    ),
+  CC2CC_QUEUE_MAX: int(1000, 1, 1_000_000),
+  CC2CC_QUEUE_TTL: duration("7d"),
+  CC2CC_PRESENCE_TTL: duration("30s"),
+  CC2CC_HEARTBEAT_INTERVAL: duration("10s"),
+  CC2CC_INFLIGHT_WINDOW: int(32, 1, 1000),
+  CC2CC_BROADCAST_INTERVAL: duration("5s"),
+  CC2CC_TOPIC_EMPTY_TTL: duration("24h"),
+  CC2CC_STATUS_TTL: duration("24h"),
+  CC2CC_REAPER_INTERVAL: duration("15s"),
+  CC2CC_PING_TIMEOUT: duration("5s"),
+  CC2CC_MAX_CONTENT_BYTES: int(LIMITS.contentDefaultMaxBytes, 1, LIMITS.contentMaxBytes),
+  CC2CC_FRAME_RATE: int(200, 1, 100_000),
+  CC2CC_SHUTDOWN_GRACE: duration("10s"),
+  CC2CC_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    ),
+  CC2CC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CC2CC_DASHBOARD_DIR: z.string().optional(),
+});
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  pluginKeys: string[];
+  /** Empty: dashboards use plugin keys, and plugin keys carry dashboard powers. */
+  dashboardKeys: string[];
+  replica: string;
+  queueMax: number;
+  queueTtlMs: number;
+  presenceTtlMs: number;
+  heartbeatIntervalMs: number;
+  inflightWindow: number;
+  broadcastIntervalMs: number;
+  topicEmptyTtlMs: number;
+  statusTtlMs: number;
+  reaperIntervalMs: number;
+  pingTimeoutMs: number;
+  maxContentBytes: number;
+  frameRate: number;
+  shutdownGraceMs: number;
+  corsOrigins: string[];
+  logLevel: string;
+  dashboardDir: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parse the environment once; every bad value is named in one error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.CC2CC_HEARTBEAT_INTERVAL >= e.CC2CC_PRESENCE_TTL) {
+    problems.push("CC2CC_HEARTBEAT_INTERVAL must be shorter than CC2CC_PRESENCE_TTL");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: e.CC2CC_HUB_PORT,
+    host: e.CC2CC_HUB_HOST,
+    redisUrl: e.CC2CC_REDIS_URL,
+    redisPrefix: e.CC2CC_REDIS_PREFIX,
+    pluginKeys: e.CC2CC_HUB_API_KEY,
+    dashboardKeys: e.CC2CC_DASHBOARD_API_KEY,
+    replica: e.CC2CC_REPLICA_NAME,
+    queueMax: e.CC2CC_QUEUE_MAX,
+    queueTtlMs: e.CC2CC_QUEUE_TTL,
+    presenceTtlMs: e.CC2CC_PRESENCE_TTL,
+    heartbeatIntervalMs: e.CC2CC_HEARTBEAT_INTERVAL,
+    inflightWindow: e.CC2CC_INFLIGHT_WINDOW,
+    broadcastIntervalMs: e.CC2CC_BROADCAST_INTERVAL,
+    topicEmptyTtlMs: e.CC2CC_TOPIC_EMPTY_TTL,
+    statusTtlMs: e.CC2CC_STATUS_TTL,
+    reaperIntervalMs: e.CC2CC_REAPER_INTERVAL,
+    pingTimeoutMs: e.CC2CC_PING_TIMEOUT,
+    maxContentBytes: e.CC2CC_MAX_CONTENT_BYTES,
+    frameRate: e.CC2CC_FRAME_RATE,
+    shutdownGraceMs: e.CC2CC_SHUTDOWN_GRACE,
+    corsOrigins: e.CC2CC_CORS_ORIGINS,
+    logLevel: e.CC2CC_LOG_LEVEL,
+    dashboardDir: e.CC2CC_DASHBOARD_DIR,
+  };
+}

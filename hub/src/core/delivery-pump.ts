@@ -1,0 +1,105 @@
+import { Cc2ccError, type Message } from "@cc2cc/shared";
+import type { Engine } from "../engine/engine.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
+
+export interface PumpDeps {
+  engine: Engine;
+  metrics: Metrics;
+  logger: Logger;
+  /** Messages claimed per round trip; the engine still bounds processing by its window. */
+  batch: number;
+}
+
+/**
+ * Drains one instance's queue into the one local connection that holds it. Wakes coalesce:
+ * a wake while running makes the loop go round once more instead of starting a second loop,
+ * so one queue never has two claimers on this replica; the engine's fencing (NOT_HOLDER)
+ * stops a pump whose connection was taken over elsewhere.
+ */
+export class DeliveryPump {
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Message id → acceptance time, for the latency histogram; bounded by the in-flight window. */
+  private readonly inflight = new Map<string, number>();
+
+  constructor(
+    private readonly instanceId: string,
+    private readonly connId: string,
+    private readonly push: (messages: Message[]) => void,
+    private readonly onStale: () => void,
+    private readonly deps: PumpDeps,
+  ) {}
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.run();
+  }
+
+  /** The plugin acknowledged these ids: observe latency and make room in the window. */
+  acked(messageIds: readonly string[]): void {
+    const now = Date.now();
+    for (const id of messageIds) {
+      const acceptedAt = this.inflight.get(id);
+      if (acceptedAt === undefined) continue;
+      this.inflight.delete(id);
+      this.deps.metrics.latency.observe(Math.max(0, now - acceptedAt) / 1000);
+    }
+    this.wake();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.inflight.clear();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    const { engine, metrics, logger, batch } = this.deps;
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          if (this.stopped) return;
+          const messages = await engine.claim(this.instanceId, this.connId, batch);
+          if (messages.length === 0 || this.stopped) break;
+          for (const m of messages) {
+            if (this.inflight.size < 10_000) this.inflight.set(m.id, Date.parse(m.timestamp));
+          }
+          metrics.delivered.inc(messages.length);
+          this.push(messages);
+          Promise.all(messages.map((m) => engine.markStatus(m.id, this.instanceId, "delivered"))).catch(
+            () => {
+              // Status is advisory; delivery itself already happened.
+            },
+          );
+        }
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      if (err instanceof Cc2ccError && err.code === "NOT_HOLDER") {
+        this.stopped = true;
+        this.onStale();
+        return;
+      }
+      if (err instanceof Cc2ccError && err.code === "ENGINE_UNAVAILABLE") metrics.engineErrors.inc();
+      else logger.error({ err, instanceId: this.instanceId }, "delivery pump failed");
+      this.scheduleRetry();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.wake(), 500);
+    this.retryTimer.unref();
+  }
+}

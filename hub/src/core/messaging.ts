@@ -1,0 +1,175 @@
+import {
+  BROADCAST,
+  Cc2ccError,
+  type Message,
+  type MessageType,
+  type Metadata,
+  type SendResult,
+  utf8Length,
+} from "@cc2cc/shared";
+import { v7 as uuidv7 } from "uuid";
+import type { HubConfig } from "../config.js";
+import type { Engine, EnqueueResult } from "../engine/engine.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
+import { resolveAddress } from "./address-resolver.js";
+import type { Fanout } from "./fanout.js";
+
+export interface OutgoingMessage {
+  to: string;
+  type: MessageType;
+  content: string;
+  replyTo?: string | undefined;
+  metadata?: Metadata | undefined;
+  persistent?: boolean | undefined;
+}
+
+export interface MessagingDeps {
+  engine: Engine;
+  fanout: Fanout;
+  metrics: Metrics;
+  logger: Logger;
+  config: Pick<HubConfig, "maxContentBytes" | "broadcastIntervalMs" | "replica">;
+}
+
+/**
+ * Routing of one accepted message: resolve, store (queued kinds) or fan out live, then wake,
+ * count and tell dashboards. `from` is always the sender's registered identity.
+ */
+export class Messaging {
+  constructor(private readonly deps: MessagingDeps) {}
+
+  async send(from: string, out: OutgoingMessage): Promise<SendResult> {
+    this.checkContent(out.content);
+    const resolved = await resolveAddress(this.deps.engine, out.to, from);
+    switch (resolved.kind) {
+      case "broadcast":
+        return this.broadcast(from, out);
+      case "topic":
+        return this.publish(from, { ...out, topic: resolved.topic });
+      default: {
+        const message = this.build(from, out);
+        const { queued, refused } = await this.store(resolved.recipients, message);
+        this.accepted(message, resolved.kind, queued);
+        return { message, recipients: queued, ...(refused.length > 0 ? { refused } : {}) };
+      }
+    }
+  }
+
+  async broadcast(from: string, out: Omit<OutgoingMessage, "to">): Promise<SendResult> {
+    this.checkContent(out.content);
+    const { engine, metrics, config } = this.deps;
+    const limit = await engine.rateLimit(`broadcast:${from}`, 1, config.broadcastIntervalMs);
+    if (!limit.allowed) {
+      metrics.rateLimited.inc({ kind: "broadcast" });
+      metrics.refused.inc({ code: "RATE_LIMITED" });
+      throw new Cc2ccError(
+        "RATE_LIMITED",
+        `one broadcast per ${config.broadcastIntervalMs / 1000}s per sender; retry in ${Math.ceil(limit.retryAfterMs / 1000)}s`,
+        { details: { retryAfterMs: limit.retryAfterMs } },
+      );
+    }
+    const message = this.build(from, { ...out, to: BROADCAST });
+    this.deps.fanout.live({ kind: "all" }, { messages: [message], requiresAck: false }, from);
+    const liveRecipients = (await engine.listInstances()).filter(
+      (i) => i.online && i.instanceId !== from,
+    ).length;
+    this.accepted(message, "broadcast", [], liveRecipients);
+    return { message, recipients: [], liveRecipients };
+  }
+
+  async publish(from: string, out: Omit<OutgoingMessage, "to"> & { topic: string }): Promise<SendResult> {
+    this.checkContent(out.content);
+    const { engine, fanout } = this.deps;
+    const subscribers = await engine.topicSubscribers(out.topic);
+    if (subscribers === null) {
+      throw new Cc2ccError("NOT_FOUND", `topic "${out.topic}" does not exist; subscribe to create it`, {
+        field: "topic",
+      });
+    }
+    const message: Message = { ...this.build(from, { ...out, to: `topic:${out.topic}` }), topic: out.topic };
+    const others = subscribers.filter((id) => id !== from);
+    if (out.persistent) {
+      const { queued, refused } =
+        others.length > 0 ? await this.store(others, message) : { queued: [], refused: [] };
+      this.accepted(message, "topic", queued);
+      return { message, recipients: queued, ...(refused.length > 0 ? { refused } : {}) };
+    }
+    fanout.live({ kind: "topic", topic: out.topic }, { messages: [message], requiresAck: false }, from);
+    const online = new Set((await engine.listInstances()).filter((i) => i.online).map((i) => i.instanceId));
+    const liveRecipients = others.filter((id) => online.has(id)).length;
+    this.accepted(message, "topic", [], liveRecipients);
+    return { message, recipients: [], liveRecipients };
+  }
+
+  private checkContent(content: string): void {
+    const max = this.deps.config.maxContentBytes;
+    if (utf8Length(content) > max) {
+      this.deps.metrics.refused.inc({ code: "VALIDATION" });
+      throw new Cc2ccError("VALIDATION", `content: must be at most ${max} bytes`, { field: "content" });
+    }
+  }
+
+  private build(from: string, out: OutgoingMessage): Message {
+    return {
+      id: uuidv7(),
+      from,
+      to: out.to,
+      type: out.type,
+      content: out.content,
+      timestamp: new Date().toISOString(),
+      ...(out.replyTo !== undefined ? { replyTo: out.replyTo } : {}),
+      ...(out.metadata !== undefined ? { metadata: out.metadata } : {}),
+    };
+  }
+
+  /**
+   * Queue for every recipient. A single recipient's refusal is the sender's error; for fan-out
+   * (roles, persistent topics) the message counts as accepted when at least one queue took it,
+   * and the refused ones are named in the result.
+   */
+  private async store(recipients: string[], message: Message): Promise<EnqueueResult> {
+    const { engine, metrics, fanout } = this.deps;
+    const result = await engine.enqueue(recipients, message);
+    for (const r of result.refused) metrics.refused.inc({ code: r.code });
+    if (result.queued.length === 0) {
+      const first = result.refused.find((r) => r.code === "QUEUE_FULL") ?? result.refused[0];
+      if (first?.code === "QUEUE_FULL") {
+        throw new Cc2ccError(
+          "QUEUE_FULL",
+          `the queue of ${first.instanceId} is full; nothing was queued. Wait for it to drain and retry`,
+          { details: { instanceId: first.instanceId } },
+        );
+      }
+      throw new Cc2ccError(
+        "UNKNOWN_RECIPIENT",
+        `${first?.instanceId ?? "recipient"} is not a registered instance; list_instances shows who is there`,
+        { field: "to", details: { instanceId: first?.instanceId } },
+      );
+    }
+    fanout.wake(result.queued);
+    return result;
+  }
+
+  private accepted(message: Message, kind: string, recipients: string[], liveRecipients?: number): void {
+    const { engine, metrics, fanout, config, logger } = this.deps;
+    metrics.accepted.inc({ type: message.type, kind });
+    // Bookkeeping after acceptance must not fail the send: the message is already stored.
+    const background = [engine.countMessage(message.type)];
+    if (recipients.length > 0) background.push(engine.recordSent(message, recipients));
+    if (message.replyTo !== undefined) {
+      background.push(engine.markStatus(message.replyTo, message.from, "replied", message.id));
+    }
+    Promise.all(background).catch((err: unknown) =>
+      logger.warn({ err, messageId: message.id }, "bookkeeping failed"),
+    );
+    fanout.event({
+      type: "message:sent",
+      at: message.timestamp,
+      replica: config.replica,
+      message,
+      recipients,
+      ...(liveRecipients !== undefined ? { liveRecipients } : {}),
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import { Redis } from "ioredis";
+import type { HubConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { Engine, EngineOptions } from "./engine.js";
+import { createMemoryEngine } from "./memory-engine.js";
+import { createRedisEngine } from "./redis-engine.js";
+
+export interface OpenedEngine {
+  engine: Engine;
+  /** Pub/sub pair for the socket.io Redis adapter; absent on the in-process engine. */
+  adapterClients?: { pub: Redis; sub: Redis };
+  close(): Promise<void>;
+}
+
+export function engineOptions(config: HubConfig): EngineOptions {
+  return {
+    queueMax: config.queueMax,
+    queueTtlMs: config.queueTtlMs,
+    presenceTtlMs: config.presenceTtlMs,
+    inflightWindow: config.inflightWindow,
+    topicEmptyTtlMs: config.topicEmptyTtlMs,
+    statusTtlMs: config.statusTtlMs,
+  };
+}
+
+/** Redis must not evict queued messages and should persist them; say so loudly when it won't. */
+async function checkRedisSettings(redis: Redis, logger: Logger): Promise<void> {
+  try {
+    const [, policy] = (await redis.config("GET", "maxmemory-policy")) as [string, string];
+    if (policy !== "noeviction") {
+      logger.warn({ policy }, "Redis maxmemory-policy is not noeviction: queued messages may be evicted");
+    }
+    const [, aof] = (await redis.config("GET", "appendonly")) as [string, string];
+    if (aof !== "yes") logger.warn("Redis appendonly is off: a Redis restart loses queued messages");
+  } catch (err) {
+    logger.warn(
+      { err: String(err) },
+      "could not read Redis settings (CONFIG disabled?); check noeviction and AOF",
+    );
+  }
+}
+
+function waitReady(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === "ready") return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    redis.once("ready", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export async function openEngine(config: HubConfig, logger: Logger): Promise<OpenedEngine> {
+  const options = engineOptions(config);
+  if (config.redisUrl === undefined) {
+    logger.warn("no CC2CC_REDIS_URL: in-process engine, one replica only, nothing survives a restart");
+    const engine = createMemoryEngine(options);
+    return { engine, close: () => engine.close() };
+  }
+  // Commands fail fast while Redis is away (no offline queue), so a send during an outage is
+  // refused with ENGINE_UNAVAILABLE instead of being accepted and maybe lost.
+  const redis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+  });
+  redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error"));
+  // The adapter's clients keep their offline queue: pub/sub must resubscribe after an outage.
+  const pub = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: null,
+    retryStrategy: (a) => Math.min(100 * a, 2000),
+  });
+  const sub = pub.duplicate();
+  for (const c of [pub, sub])
+    c.on("error", (err) => logger.debug({ err: err.message }, "redis adapter connection error"));
+  if (await waitReady(redis, 10_000)) await checkRedisSettings(redis, logger);
+  else logger.warn("Redis not reachable yet; /ready stays 503 until it is");
+  const engine = createRedisEngine(redis, { ...options, prefix: config.redisPrefix });
+  return {
+    engine,
+    adapterClients: { pub, sub },
+    async close() {
+      await engine.close();
+      for (const c of [redis, pub, sub]) c.disconnect();
+    },
+  };
+}

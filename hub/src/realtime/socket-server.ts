@@ -1,0 +1,37 @@
+import type { Server as HttpServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import type { Redis } from "ioredis";
+import { Server } from "socket.io";
+import type { HubConfig } from "../config.js";
+import type { DashboardNamespace, InterServerEvents, PluginNamespace } from "./socket-types.js";
+
+/**
+ * socket.io on the hub's HTTP server. WebSocket only, so no sticky sessions are needed behind
+ * the ingress; with Redis, the adapter carries rooms and server-side events between replicas.
+ */
+export function createSocketServer(
+  http: HttpServer,
+  config: HubConfig,
+  adapterClients: { pub: Redis; sub: Redis } | undefined,
+): { io: Server; plugin: PluginNamespace; dashboard: DashboardNamespace } {
+  const io = new Server<Record<string, never>, Record<string, never>, InterServerEvents>(http, {
+    transports: ["websocket"],
+    // Content is bounded by CC2CC_MAX_CONTENT_BYTES; leave room for the envelope and metadata.
+    maxHttpBufferSize: config.maxContentBytes * 2 + 64 * 1024,
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+    serveClient: false,
+    cors:
+      config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : { origin: false },
+    ...(adapterClients
+      ? {
+          adapter: createAdapter(adapterClients.pub, adapterClients.sub, { key: `${config.redisPrefix}sio` }),
+        }
+      : {}),
+  });
+  return {
+    io: io as unknown as Server,
+    plugin: io.of("/plugin") as unknown as PluginNamespace,
+    dashboard: io.of("/dashboard") as unknown as DashboardNamespace,
+  };
+}

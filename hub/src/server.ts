@@ -1,0 +1,127 @@
+import { createServer, type RequestListener } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { Registry } from "prom-client";
+import { KeyRing } from "./auth.js";
+import type { HubConfig } from "./config.js";
+import type { HubContext } from "./core/hub-context.js";
+import { nowIso } from "./core/hub-context.js";
+import { Messaging } from "./core/messaging.js";
+import { openEngine } from "./engine/open-engine.js";
+import { createApp } from "./http/app.js";
+import type { Logger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+import { setupDashboardNamespace } from "./realtime/dashboard-namespace.js";
+import { LocalConnections } from "./realtime/local-connections.js";
+import { setupPluginNamespace } from "./realtime/plugin-namespace.js";
+import { SocketFanout } from "./realtime/socket-fanout.js";
+import { createSocketServer } from "./realtime/socket-server.js";
+
+export interface RunningHub {
+  port: number;
+  ctx: HubContext;
+  /** Graceful: refuse new work, finish what is in flight, hand sockets to other replicas. */
+  shutdown(): Promise<void>;
+}
+
+export async function startHub(config: HubConfig, logger: Logger): Promise<RunningHub> {
+  const opened = await openEngine(config, logger);
+  const { engine } = opened;
+  const metrics = createMetrics(new Registry(), {
+    queueDepth: async () => (await engine.listInstances()).reduce((n, i) => n + i.queueDepth, 0),
+  });
+  const state = { shuttingDown: false, inflight: 0 };
+  const conns = new LocalConnections();
+
+  // socket.io must wrap the server's request listener when it attaches; hono arrives later.
+  let listener: RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const http = createServer((req, res) => listener(req, res));
+  const { io, plugin, dashboard } = createSocketServer(http, config, opened.adapterClients);
+  const fanout = new SocketFanout(plugin, dashboard, opened.adapterClients !== undefined, (ids) =>
+    conns.wake(ids),
+  );
+  const messaging = new Messaging({ engine, fanout, metrics, logger, config });
+  const ctx: HubContext = {
+    config,
+    engine,
+    messaging,
+    fanout,
+    metrics,
+    logger,
+    keys: new KeyRing(config.pluginKeys, config.dashboardKeys),
+    state,
+  };
+  setupPluginNamespace(plugin, ctx, conns);
+  setupDashboardNamespace(dashboard, ctx);
+  listener = getRequestListener(createApp(ctx).fetch);
+
+  const heartbeat = setInterval(() => {
+    engine.heartbeat(conns.held()).then(
+      (stale) => {
+        for (const id of stale) {
+          const held = conns.get(id);
+          held?.pump.stop();
+          held?.socket.disconnect(true);
+        }
+        // A lost cross-replica wake-up (adapter outage) costs at most one heartbeat of latency.
+        conns.wakeAll();
+      },
+      (err: unknown) => logger.warn({ err: String(err) }, "heartbeat failed"),
+    );
+  }, config.heartbeatIntervalMs);
+  const reaper = setInterval(() => {
+    engine.reap().then(
+      (r) => {
+        if (r.requeued > 0) metrics.redelivered.inc(r.requeued);
+        for (const instanceId of r.wentOffline) {
+          fanout.event({ type: "instance:disconnected", at: nowIso(), replica: config.replica, instanceId });
+        }
+        for (const instanceId of r.removed) {
+          fanout.event({ type: "instance:removed", at: nowIso(), replica: config.replica, instanceId });
+        }
+        for (const topic of r.topicsExpired) {
+          fanout.dropTopic(topic);
+          fanout.event({ type: "topic:deleted", at: nowIso(), replica: config.replica, topic });
+        }
+      },
+      (err: unknown) => logger.warn({ err: String(err) }, "reaper failed"),
+    );
+  }, config.reaperIntervalMs);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  logger.info({ port, engine: engine.kind }, "hub listening");
+
+  async function shutdown(): Promise<void> {
+    if (state.shuttingDown) return;
+    state.shuttingDown = true;
+    clearInterval(heartbeat);
+    clearInterval(reaper);
+    const deadline = Date.now() + config.shutdownGraceMs;
+    logger.info({ connections: conns.size }, "shutting down: draining in-flight requests");
+    while (state.inflight > 0 && Date.now() < deadline - 500) await new Promise((r) => setTimeout(r, 20));
+    const held = conns.all();
+    for (const h of held) {
+      h.pump.stop();
+      h.socket.emit("notice", {
+        code: "SHUTTING_DOWN",
+        message: "this replica is shutting down; reconnecting",
+      });
+    }
+    // Hand unacked messages back to the queue before the clients reach another replica.
+    await Promise.allSettled(held.map((h) => engine.disconnect(h.socket.data.instanceId, h.socket.id)));
+    for (const h of held) h.socket.conn.close();
+    for (const s of dashboard.sockets.values()) s.conn.close();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await opened.close();
+    logger.info("shutdown complete");
+  }
+
+  return { port, ctx, shutdown };
+}
