@@ -126,7 +126,11 @@ export interface Engine {
    * Fixed-window counter shared by every replica: allows `limit` hits per `windowMs` for
    * `key`. Returns whether this hit is allowed and, when not, how long until the window ends.
    */
-  rateLimit(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+  rateLimit(
+    key: string,
+    limit: number,
+    windowMs: number,
+  ): Promise<{ allowed: boolean; retryAfterMs: number }>;
 
   // ---- message status and stats ----
 

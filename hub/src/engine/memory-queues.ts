@@ -1,0 +1,86 @@
+import { Cc2ccError, type Message, type QueueStats } from "@cc2cc/shared";
+import type { EnqueueResult } from "./engine.js";
+import { copy, iso, type MemoryStore, requeueRecord } from "./memory-state.js";
+
+export function createQueueOps(store: MemoryStore) {
+  return {
+    async enqueue(recipients: readonly string[], message: Message): Promise<EnqueueResult> {
+      const result: EnqueueResult = { queued: [], refused: [] };
+      for (const instanceId of new Set(recipients)) {
+        const rec = store.instances.get(instanceId);
+        if (!rec) {
+          result.refused.push({ instanceId, code: "UNKNOWN_RECIPIENT" });
+        } else if (rec.pending.length + rec.processing.length >= store.opts.queueMax) {
+          result.refused.push({ instanceId, code: "QUEUE_FULL" });
+        } else {
+          rec.pending.push(copy(message));
+          rec.lastWrite = store.now();
+          result.queued.push(instanceId);
+        }
+      }
+      return result;
+    },
+
+    async claim(instanceId: string, connId: string, max: number): Promise<Message[]> {
+      const rec = store.instances.get(instanceId);
+      if (!rec || rec.holder !== connId) {
+        throw new Cc2ccError("NOT_HOLDER", `${instanceId} is not held by this connection`);
+      }
+      const room = Math.max(0, store.opts.inflightWindow - rec.processing.length);
+      const taken = rec.pending.splice(0, Math.max(0, Math.min(max, room)));
+      rec.processing.push(...taken);
+      return taken.map(copy);
+    },
+
+    async ack(instanceId: string, messageIds: readonly string[]): Promise<number> {
+      const rec = store.instances.get(instanceId);
+      if (!rec || messageIds.length === 0) return 0;
+      const acked = new Set(messageIds);
+      const before = rec.processing.length + rec.pending.length;
+      // After a requeue race the acked message sits in pending; dropping it there means it is
+      // never handed out again.
+      rec.processing = rec.processing.filter((m) => !acked.has(m.id));
+      rec.pending = rec.pending.filter((m) => !acked.has(m.id));
+      return before - rec.processing.length - rec.pending.length;
+    },
+
+    async requeue(instanceId: string): Promise<number> {
+      const rec = store.instances.get(instanceId);
+      return rec ? requeueRecord(rec) : 0;
+    },
+
+    async queueStats(instanceId: string): Promise<QueueStats> {
+      const rec = store.instances.get(instanceId);
+      if (!rec) return { instanceId, pending: 0, processing: 0, oldestAt: null };
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const m of [...rec.processing, ...rec.pending]) {
+        const t = Date.parse(m.timestamp);
+        if (t < oldest) oldest = t;
+      }
+      return {
+        instanceId,
+        pending: rec.pending.length,
+        processing: rec.processing.length,
+        oldestAt: Number.isFinite(oldest) ? iso(oldest) : null,
+      };
+    },
+
+    async peek(instanceId: string, limit: number): Promise<{ pending: Message[]; processing: Message[] }> {
+      const rec = store.instances.get(instanceId);
+      if (!rec) return { pending: [], processing: [] };
+      return {
+        pending: rec.pending.slice(0, Math.max(0, limit)).map(copy),
+        processing: rec.processing.map(copy),
+      };
+    },
+
+    async flush(instanceId: string): Promise<number> {
+      const rec = store.instances.get(instanceId);
+      if (!rec) return 0;
+      const n = rec.pending.length + rec.processing.length;
+      rec.pending = [];
+      rec.processing = [];
+      return n;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { type InstanceInfo, type Message, type MessageStatus, parseInstanceId } from "@cc2cc/shared";
+import type { EngineOptions } from "./engine.js";
+
+export interface InstanceRecord {
+  id: string;
+  secretHash: string;
+  role: string | null;
+  /** The connection that may claim (fencing token); null when offline. */
+  holder: string | null;
+  replica: string | null;
+  presenceUntil: number;
+  registeredAt: number;
+  lastSeen: number;
+  /** Last enqueue; with lastSeen it dates an offline instance for queueTtlMs. */
+  lastWrite: number;
+  pending: Message[];
+  processing: Message[];
+  topics: Set<string>;
+}
+
+export interface TopicRecord {
+  name: string;
+  createdAt: number;
+  keep: boolean;
+  subscribers: Set<string>;
+  /** When the last subscriber left (or creation time); null while it has subscribers. */
+  emptySince: number | null;
+}
+
+/** Everything the in-process engine holds; single-threaded JS makes each method atomic. */
+export interface MemoryStore {
+  readonly opts: EngineOptions;
+  readonly now: () => number;
+  readonly instances: Map<string, InstanceRecord>;
+  readonly topics: Map<string, TopicRecord>;
+  readonly statuses: Map<string, { status: MessageStatus; expiresAt: number }>;
+  /** UTC day (YYYY-MM-DD) → type → count. */
+  readonly counters: Map<string, Map<string, number>>;
+  readonly rates: Map<string, { count: number; resetAt: number }>;
+  closed: boolean;
+}
+
+export function createStore(opts: EngineOptions, now: () => number): MemoryStore {
+  return {
+    opts,
+    now,
+    instances: new Map(),
+    topics: new Map(),
+    statuses: new Map(),
+    counters: new Map(),
+    rates: new Map(),
+    closed: false,
+  };
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Stored and returned messages are copies, as they would be after a round trip through Redis. */
+export function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+export function isOnline(store: MemoryStore, rec: InstanceRecord): boolean {
+  return rec.holder !== null && store.now() < rec.presenceUntil;
+}
+
+/** Move the processing list back to the front of the queue, in order. */
+export function requeueRecord(rec: InstanceRecord): number {
+  const n = rec.processing.length;
+  if (n > 0) rec.pending = [...rec.processing, ...rec.pending];
+  rec.processing = [];
+  return n;
+}
+
+export function toInfo(store: MemoryStore, rec: InstanceRecord): InstanceInfo {
+  const parts = parseInstanceId(rec.id) ?? { username: "", host: "", project: "", session: "" };
+  return {
+    instanceId: rec.id,
+    ...parts,
+    role: rec.role,
+    online: isOnline(store, rec),
+    replica: rec.replica,
+    queueDepth: rec.pending.length,
+    processing: rec.processing.length,
+    registeredAt: iso(rec.registeredAt),
+    lastSeen: iso(rec.lastSeen),
+  };
+}
+
+export function sortedIds(values: Iterable<string>): string[] {
+  return [...values].sort();
+}

@@ -1,0 +1,29 @@
+import { describe } from "vitest";
+import type { EngineFactory } from "./contract-helpers.js";
+import { identityContract } from "./contract-identity.js";
+import { inspectContract } from "./contract-inspect.js";
+import { limitsContract } from "./contract-limits.js";
+import { migrateContract } from "./contract-migrate.js";
+import { queueContract } from "./contract-queues.js";
+import { reapContract } from "./contract-reap.js";
+import { topicContract } from "./contract-topics.js";
+
+export type { EngineFactory } from "./contract-helpers.js";
+
+/**
+ * The one suite every Engine passes (see the guarantees in src/engine/engine.ts). It uses only
+ * the Engine interface; `factory` must return a fresh, empty engine for each call (on Redis, a
+ * key prefix of its own) built with the given options over the defaults. Where engine.ts left
+ * a choice open, the test that pins it says "Choice:".
+ */
+export function engineContract(name: string, factory: EngineFactory): void {
+  describe(`Engine contract: ${name}`, () => {
+    identityContract(factory);
+    queueContract(factory);
+    inspectContract(factory);
+    migrateContract(factory);
+    topicContract(factory);
+    limitsContract(factory);
+    reapContract(factory);
+  });
+}
