@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+const base = { CC2CC_HUB_API_KEY: "plugin-key-1234" };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const c = loadConfig({ ...base });
+    expect(c.port).toBe(3100);
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.redisPrefix).toBe("cc2cc:");
+    expect(c.pluginKeys).toEqual(["plugin-key-1234"]);
+    expect(c.dashboardKeys).toEqual([]);
+    expect(c.queueMax).toBe(1000);
+    expect(c.queueTtlMs).toBe(7 * 24 * 3600_000);
+    expect(c.presenceTtlMs).toBe(30_000);
+    expect(c.broadcastIntervalMs).toBe(5000);
+    expect(c.inflightWindow).toBe(32);
+    expect(c.maxContentBytes).toBe(65536);
+    expect(c.replica).toMatch(/^[A-Za-z0-9._-]+$/);
+  });
+
+  it("splits comma-separated keys for rotation and reads durations", () => {
+    const c = loadConfig({
+      ...base,
+      CC2CC_HUB_API_KEY: " old-key-0001 , new-key-0002 ",
+      CC2CC_DASHBOARD_API_KEY: "dash-key-0001",
+      CC2CC_QUEUE_TTL: "2d",
+      CC2CC_PRESENCE_TTL: "1500",
+      CC2CC_HEARTBEAT_INTERVAL: "500ms",
+      CC2CC_REDIS_URL: "redis://127.0.0.1:6400/2",
+    });
+    expect(c.pluginKeys).toEqual(["old-key-0001", "new-key-0002"]);
+    expect(c.dashboardKeys).toEqual(["dash-key-0001"]);
+    expect(c.queueTtlMs).toBe(2 * 24 * 3600_000);
+    expect(c.presenceTtlMs).toBe(1500);
+    expect(c.heartbeatIntervalMs).toBe(500);
+    expect(c.redisUrl).toBe("redis://127.0.0.1:6400/2");
+  });
+
+  it("names every bad value in one error", () => {
+    const found = problems({
+      CC2CC_HUB_PORT: "http",
+      CC2CC_QUEUE_TTL: "soon",
+      CC2CC_REDIS_URL: "localhost:6379",
+      CC2CC_LOG_LEVEL: "loud",
+    });
+    const text = found.join("\n");
+    expect(text).toContain("CC2CC_HUB_API_KEY");
+    expect(text).toContain("CC2CC_HUB_PORT");
+    expect(text).toContain('"soon" is not a duration');
+    expect(text).toContain("CC2CC_REDIS_URL must start with redis://");
+    expect(text).toContain("CC2CC_LOG_LEVEL");
+  });
+
+  it("refuses short keys, out-of-range limits and a heartbeat slower than presence", () => {
+    expect(problems({ CC2CC_HUB_API_KEY: "short" }).join()).toContain("each key must be 8-");
+    expect(problems({ ...base, CC2CC_QUEUE_MAX: "0" }).join()).toContain("CC2CC_QUEUE_MAX must be at least 1");
+    expect(problems({ ...base, CC2CC_MAX_CONTENT_BYTES: "999999999" }).join()).toContain("at most 262144");
+    expect(problems({ ...base, CC2CC_PRESENCE_TTL: "5s", CC2CC_HEARTBEAT_INTERVAL: "10s" }).join()).toContain(
+      "CC2CC_HEARTBEAT_INTERVAL must be shorter than CC2CC_PRESENCE_TTL",
+    );
+  });
+});
