@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { HubContext } from "../core/hub-context.js";
 import { toErrorBody } from "../realtime/request-handler.js";
 import type { AppEnv } from "./app-env.js";
+import { dashboardAssets } from "./routes/dashboard-assets.js";
 import { healthRoutes } from "./routes/health.js";
 import { instanceRoutes } from "./routes/instances.js";
 import { messageRoutes } from "./routes/messages.js";
@@ -51,6 +52,7 @@ export function createApp(ctx: HubContext): Hono<AppEnv> {
   app.route("/api/topics", topicRoutes(ctx));
   app.route("/api/messages", messageRoutes(ctx));
   app.route("/api/stats", statsRoutes(ctx));
+  if (ctx.config.dashboardDir !== undefined) app.route("/", dashboardAssets(ctx.config.dashboardDir));
 
   app.notFound((c) => {
     const requestId = c.get("requestId");

@@ -90,6 +90,7 @@ export class RedisServer {
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       });
+      probe.on("error", () => {});
       try {
         await probe.connect();
         // With AOF the server answers LOADING until the file is replayed.

@@ -1,0 +1,98 @@
+import { addressOf } from "@cc2cc/shared";
+
+/**
+ * Key layout of the Redis engine. Key names carry the prefix themselves (no ioredis
+ * `keyPrefix`), so the KEYS handed to scripts are the real names.
+ *
+ * Per instance `user@host:project/session`, all under one hash tag:
+ *   <prefix>{user@host:project}:<session>:info        hash: secretHash role registeredAt lastSeen
+ *                                                      lastWrite replica connId (the holder)
+ *   <prefix>{user@host:project}:<session>:presence    string connId, PX presenceTtlMs
+ *   <prefix>{user@host:project}:<session>:queue       list of message ids, LPUSH in, oldest at the right
+ *   <prefix>{user@host:project}:<session>:processing  list of message ids handed out, oldest at the right
+ *   <prefix>{user@host:project}:<session>:bodies      hash message id -> message JSON
+ *   <prefix>{user@host:project}:<session>:topics      set of topic names
+ *
+ * The hash tag is the address without the session rather than the whole instance id (as
+ * DESIGN.md first said): `/clear` starts a new session under the same user@host:project, and
+ * with the session outside the tag the old and new ids hash to one slot, so the migration is a
+ * single script that stays valid on Redis Cluster.
+ *
+ * Global keys share the tag `{global}` so that topic steps (registry + subscriber set +
+ * empty-since clock) and the follow-up index updates are single-slot too:
+ *   <prefix>{global}:instances     zset instance id -> last seen or written (ms), for listing and reaping
+ *   <prefix>{global}:held          zset instance id -> last heartbeat (ms), instances with a holder
+ *   <prefix>{global}:topics        hash topic -> "<createdAtMs>:<keep 0|1>"
+ *   <prefix>{global}:subs:<topic>  set of subscriber instance ids
+ *   <prefix>{global}:topics-empty  zset topic -> ms since it has had no subscribers
+ *   <prefix>{global}:reaper        short lock so one replica reaps at a time
+ * Single-key records spread over the cluster:
+ *   <prefix>rate:<key>             fixed-window counter
+ *   <prefix>status:<messageId>     hash meta + one field per recipient
+ *   <prefix>stats:daily            hash "<utc day number>:<type>" -> count
+ */
+export interface InstanceKeys {
+  info: string;
+  presence: string;
+  queue: string;
+  processing: string;
+  bodies: string;
+  topics: string;
+}
+
+export interface RedisKeys {
+  instance(instanceId: string): InstanceKeys;
+  index: string;
+  held: string;
+  topicRegistry: string;
+  topicEmpty: string;
+  subscribers(topic: string): string;
+  reaperLock: string;
+  rate(key: string): string;
+  status(messageId: string): string;
+  daily: string;
+}
+
+export const DEFAULT_PREFIX = "cc2cc:";
+
+export function redisKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
+  if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix must not contain braces: ${prefix}`);
+  const g = `${prefix}{global}:`;
+  return {
+    instance(instanceId) {
+      const base = `${prefix}{${addressOf(instanceId)}}:${sessionOf(instanceId)}:`;
+      return {
+        info: `${base}info`,
+        presence: `${base}presence`,
+        queue: `${base}queue`,
+        processing: `${base}processing`,
+        bodies: `${base}bodies`,
+        topics: `${base}topics`,
+      };
+    },
+    index: `${g}instances`,
+    held: `${g}held`,
+    topicRegistry: `${g}topics`,
+    topicEmpty: `${g}topics-empty`,
+    subscribers: (topic) => `${g}subs:${topic}`,
+    reaperLock: `${g}reaper`,
+    rate: (key) => `${prefix}rate:${key}`,
+    status: (messageId) => `${prefix}status:${messageId}`,
+    daily: `${prefix}stats:daily`,
+  };
+}
+
+function sessionOf(instanceId: string): string {
+  const slash = instanceId.lastIndexOf("/");
+  return slash === -1 ? "" : instanceId.slice(slash + 1);
+}
+
+/** The six keys of an instance in the order every per-instance script declares them. */
+export function instanceKeyList(k: InstanceKeys): string[] {
+  return [k.info, k.presence, k.queue, k.processing, k.bodies, k.topics];
+}
+
+/** Whether two instances hash to one slot, so one script may touch both. */
+export function sameTag(a: string, b: string): boolean {
+  return addressOf(a) === addressOf(b);
+}

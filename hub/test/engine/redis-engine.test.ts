@@ -1,0 +1,285 @@
+import { readFileSync } from "node:fs";
+import { Cc2ccError, type ErrorCode, type Message } from "@cc2cc/shared";
+import { Redis, type RedisOptions } from "ioredis";
+import { v7 as uuidv7 } from "uuid";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Engine, EngineOptions } from "../../src/engine/engine.js";
+import { createRedisEngine } from "../../src/engine/redis-engine.js";
+import { SCRIPT_ERRORS } from "../../src/engine/redis-errors.js";
+import { loadScripts, SCRIPT_FILES } from "../../src/engine/redis-scripts.js";
+import { RedisServer } from "../helpers/redis-server.js";
+import { engineContract } from "./contract.js";
+
+let server: RedisServer;
+let shared: Redis;
+let counter = 0;
+const clients: Redis[] = [];
+
+beforeAll(async () => {
+  server = await RedisServer.start({ aof: true });
+  shared = trackedClient();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await server.close();
+});
+
+function trackedClient(opts: RedisOptions = {}): Redis {
+  const c = new Redis(server.port, "127.0.0.1", { retryStrategy: () => 50, ...opts });
+  c.on("error", () => {}); // outages are expected in this file
+  clients.push(c);
+  return c;
+}
+
+/** A hub-like connection: fail fast while Redis is away, as open-engine.ts configures it. */
+function failFastClient(): Redis {
+  return trackedClient({ maxRetriesPerRequest: 1, enableOfflineQueue: false });
+}
+
+function nextPrefix(): string {
+  counter += 1;
+  return `t${counter}:`;
+}
+
+async function dropPrefix(prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await shared.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    if (keys.length > 0) await shared.unlink(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+}
+
+async function waitReady(c: Redis): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (c.status !== "ready") {
+    if (Date.now() > deadline) throw new Error(`client not ready: ${c.status}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function codeOf(p: Promise<unknown>): Promise<ErrorCode | "resolved"> {
+  try {
+    await p;
+    return "resolved";
+  } catch (err) {
+    expect(err).toBeInstanceOf(Cc2ccError);
+    return (err as Cc2ccError).code;
+  }
+}
+
+const alice = "alice@lan:demo/s1";
+const aliceNew = "alice@lan:demo/s2";
+const bob = "bob@lan:demo/s1";
+
+function message(to: string): Message {
+  return { id: uuidv7(), from: bob, to, type: "task", content: "hello", timestamp: new Date().toISOString() };
+}
+
+function register(engine: Engine, instanceId: string, connId = `conn-${instanceId}`) {
+  return engine.register({ instanceId, secretHash: `hash-${instanceId}`, replica: "r1", connId });
+}
+
+describe("redis engine specifics", () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (let c = cleanups.pop(); c; c = cleanups.pop()) await c();
+  });
+
+  function make(
+    client: Redis = shared,
+    opts: Partial<EngineOptions> = {},
+  ): { engine: Engine; prefix: string } {
+    const prefix = nextPrefix();
+    cleanups.push(() => dropPrefix(prefix));
+    return { engine: createRedisEngine(client, { ...opts, prefix }), prefix };
+  }
+
+  it("ships every script as <name>-<numKeys>.lua opening with a KEYS/ARGV/returns comment", () => {
+    const scripts = loadScripts();
+    expect(scripts.map((s) => s.file)).toEqual([...SCRIPT_FILES]);
+    for (const file of SCRIPT_FILES) {
+      const text = readFileSync(new URL(`../../src/engine/lua/${file}.lua`, import.meta.url), "utf8");
+      const header = text.split("\n").filter((l) => l.startsWith("--"));
+      expect(text.startsWith("--"), file).toBe(true);
+      const numKeys = Number(file.slice(file.lastIndexOf("-") + 1));
+      expect(
+        header.some((l) => l.includes("KEYS[")),
+        file,
+      ).toBe(numKeys > 0);
+      expect(
+        header.some((l) => /returns/.test(l)),
+        file,
+      ).toBe(true);
+    }
+    // The Lua side sees the same failure codes as the TypeScript table.
+    for (const [code, n] of Object.entries(SCRIPT_ERRORS)) {
+      expect(scripts[0]!.lua).toContain(`${code} = ${n}`);
+    }
+  });
+
+  it("loads its scripts into Redis once used (EVALSHA afterwards)", async () => {
+    const { engine } = make();
+    await register(engine, alice);
+    await engine.enqueue([alice], message(alice));
+    await engine.claim(alice, `conn-${alice}`, 10);
+    const used = loadScripts().filter((s) => ["register-12", "enqueue-4", "claim-4"].includes(s.file));
+    const { createHash } = await import("node:crypto");
+    const shas = used.map((s) => createHash("sha1").update(s.lua).digest("hex"));
+    expect(await shared.script("EXISTS", ...shas)).toEqual([1, 1, 1]);
+  });
+
+  it("keeps every key of one user@host:project under one hash tag, lists holding only ids", async () => {
+    const { engine, prefix } = make();
+    await register(engine, alice);
+    await register(engine, bob);
+    await engine.subscribe(alice, "builds");
+    const m1 = message(alice);
+    const m2 = message(alice);
+    await engine.enqueue([alice, bob], m1);
+    await engine.enqueue([alice], m2);
+    await engine.claim(alice, `conn-${alice}`, 1);
+    await engine.rateLimit("broadcast:x", 1, 10_000);
+
+    const keys = (await shared.keys(`${prefix}*`)).sort();
+    const aliceKeys = keys.filter((k) => k.includes("alice"));
+    expect(aliceKeys).toEqual(
+      ["bodies", "info", "presence", "processing", "queue", "topics"].map(
+        (s) => `${prefix}{alice@lan:demo}:s1:${s}`,
+      ),
+    );
+    for (const k of keys) {
+      const tag = /\{([^}]*)\}/.exec(k)?.[1];
+      if (k.includes("@")) expect(tag).toMatch(/^[a-z]+@lan:demo$/);
+      else if (tag !== undefined) expect(tag).toBe("global");
+    }
+    expect(keys).toContain(`${prefix}{global}:instances`);
+    expect(keys).toContain(`${prefix}{global}:subs:builds`);
+    // Lists hold ids; the body is stored once per recipient in the bodies hash.
+    expect(await shared.lrange(`${prefix}{alice@lan:demo}:s1:queue`, 0, -1)).toEqual([m2.id]);
+    expect(await shared.lrange(`${prefix}{alice@lan:demo}:s1:processing`, 0, -1)).toEqual([m1.id]);
+    expect(JSON.parse((await shared.hget(`${prefix}{alice@lan:demo}:s1:bodies`, m1.id)) ?? "")).toEqual(m1);
+    // Offline queues expire: message keys carry the queue TTL.
+    const ttl = await shared.pttl(`${prefix}{alice@lan:demo}:s1:queue`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600_000);
+  });
+
+  it("a retried enqueue of the same message id does not queue it twice", async () => {
+    const { engine } = make();
+    await register(engine, alice);
+    const m = message(alice);
+    expect(await engine.enqueue([alice, alice], m)).toEqual({ queued: [alice], refused: [] });
+    expect(await engine.enqueue([alice], m)).toEqual({ queued: [alice], refused: [] });
+    expect((await engine.queueStats(alice)).pending).toBe(1);
+  });
+
+  it("refuses a migration across user@host:project (it could not be one script)", async () => {
+    const { engine } = make();
+    await register(engine, bob);
+    const res = engine.register({
+      instanceId: aliceNew,
+      secretHash: "h",
+      replica: "r1",
+      connId: "c",
+      migrateFrom: { instanceId: bob, secretHash: `hash-${bob}` },
+    });
+    expect(await codeOf(res)).toBe("VALIDATION");
+    expect(await engine.getInstance(aliceNew)).toBeNull();
+  });
+
+  it("fences two replicas sharing one Redis: only the latest connection claims", async () => {
+    const prefix = nextPrefix();
+    cleanups.push(() => dropPrefix(prefix));
+    const replicaA = createRedisEngine(shared, { prefix });
+    const replicaB = createRedisEngine(failFastClient(), { prefix });
+    await register(replicaA, alice, "sock-a");
+    const list = Array.from({ length: 20 }, () => message(alice));
+    for (const m of list) await replicaA.enqueue([alice], m);
+    expect(await replicaA.claim(alice, "sock-a", 5)).toHaveLength(5);
+    await register(replicaB, alice, "sock-b");
+    expect(await codeOf(replicaA.claim(alice, "sock-a", 5))).toBe("NOT_HOLDER");
+    expect(await replicaA.heartbeat([{ instanceId: alice, connId: "sock-a" }])).toEqual([alice]);
+    // Concurrent claims by the holder never hand out one message twice.
+    const batches = await Promise.all(Array.from({ length: 8 }, () => replicaB.claim(alice, "sock-b", 3)));
+    const seen = batches.flat().map((m) => m.id);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.slice(0, 5).sort()).toEqual(
+      list
+        .slice(0, 5)
+        .map((m) => m.id)
+        .sort(),
+    );
+  });
+
+  it("keeps working after SCRIPT FLUSH, for single calls and pipelines", async () => {
+    const { engine } = make();
+    await register(engine, alice);
+    await register(engine, bob);
+    await engine.enqueue([alice, bob], message(alice));
+    await shared.script("FLUSH");
+    expect(await engine.enqueue([alice, bob], message(alice))).toEqual({ queued: [alice, bob], refused: [] });
+    await shared.script("FLUSH");
+    expect(await engine.claim(alice, `conn-${alice}`, 10)).toHaveLength(2);
+    await shared.script("FLUSH");
+    expect(await engine.heartbeat([{ instanceId: alice, connId: `conn-${alice}` }])).toEqual([]);
+  });
+
+  it("rejects ENGINE_UNAVAILABLE while Redis is down and recovers once it is back", async () => {
+    const client = failFastClient();
+    await waitReady(client);
+    const { engine } = make(client);
+    await register(engine, alice);
+    await server.stop("SIGKILL");
+    try {
+      expect(await engine.ping()).toBe(false);
+      expect(await codeOf(engine.enqueue([alice], message(alice)))).toBe("ENGINE_UNAVAILABLE");
+      expect(await codeOf(engine.claim(alice, `conn-${alice}`, 1))).toBe("ENGINE_UNAVAILABLE");
+      expect(await codeOf(engine.reap())).toBe("ENGINE_UNAVAILABLE");
+      expect(await codeOf(engine.listInstances())).toBe("ENGINE_UNAVAILABLE");
+    } finally {
+      await server.startProcess();
+    }
+    await waitReady(client);
+    await waitReady(shared);
+    expect(await engine.ping()).toBe(true);
+    // A fresh server has no script cache: EVALSHA falls back to EVAL by itself.
+    await register(engine, bob);
+    expect(await engine.enqueue([bob], message(bob))).toEqual({ queued: [bob], refused: [] });
+    expect(await engine.claim(bob, `conn-${bob}`, 10)).toHaveLength(1);
+  });
+
+  it("keeps queues, subscriptions and status across a Redis restart (AOF)", async () => {
+    const client = failFastClient();
+    await waitReady(client);
+    const { engine } = make(client);
+    await register(engine, alice);
+    await engine.subscribe(alice, "builds");
+    const list = [message(alice), message(alice), message(alice)];
+    for (const m of list) await engine.enqueue([alice], m);
+    await engine.recordSent(list[0]!, [alice]);
+    await engine.claim(alice, `conn-${alice}`, 1);
+    await server.restart("SIGTERM");
+    await waitReady(client);
+    await waitReady(shared);
+    expect(await engine.getInstance(alice)).toMatchObject({ queueDepth: 2, processing: 1 });
+    expect(await engine.topicSubscribers("builds")).toEqual([alice]);
+    expect((await engine.getMessageStatus(list[0]!.id))?.recipients).toHaveLength(1);
+    const again = await register(engine, alice, "after-restart");
+    expect(again.requeued).toBe(1);
+    expect((await engine.claim(alice, "after-restart", 10)).map((m) => m.id)).toEqual(list.map((m) => m.id));
+  });
+
+  it("close() leaves the caller's connection open", async () => {
+    const { engine } = make();
+    await engine.close();
+    expect(await shared.ping()).toBe("PONG");
+  });
+});
+
+engineContract("redis", async (opts) => {
+  const prefix = nextPrefix();
+  const engine = createRedisEngine(shared, { ...opts, prefix });
+  return { engine, cleanup: () => dropPrefix(prefix) };
+});
