@@ -31,7 +31,7 @@ import type { InstanceInfo, Message, MessageStatus, QueueStats, TopicInfo } from
 export interface Engine {
   readonly kind: "memory" | "redis";
 
-  /** True when the store answers (readiness). Never throws. */
+  /** True when the store answers within about two seconds (readiness). Never throws. */
   ping(): Promise<boolean>;
   /** Release timers and connections the engine owns (not ones passed in). */
   close(): Promise<void>;
@@ -47,7 +47,9 @@ export interface Engine {
    * With `migrateFrom`: when that instance exists and its secret hash matches, moves its
    * pending and processing messages (in order, in front of anything already pending here),
    * its role (unless `role` is given) and its topic subscriptions to `instanceId`, then
-   * removes it. A wrong secret throws FORBIDDEN; a missing old instance is not an error.
+   * removes it. A wrong secret throws FORBIDDEN; a missing old instance is not an error; an
+   * old id under another `user@host:project` throws VALIDATION (a `/clear` keeps the address,
+   * and keeping both under one hash tag is what makes the move one atomic script).
    */
   register(input: RegisterInput): Promise<RegisterResult>;
 
@@ -155,9 +157,9 @@ export interface Engine {
 
   /**
    * Safe to run on every replica at once. Instances whose presence expired while they still
-   * had a holder (their replica died) go offline and have processing requeued; instances
-   * offline for longer than `queueTtlMs` are removed with everything they own (dropping out
-   * of subscriber sets); topics without subscribers for `topicEmptyTtlMs` are deleted unless
+   * had a holder (their replica died) go offline and have processing requeued; offline
+   * instances not seen nor written to for `queueTtlMs` are removed with everything they own
+   * (dropping out of subscriber sets); topics without subscribers for `topicEmptyTtlMs` are deleted unless
    * kept.
    */
   reap(): Promise<ReapResult>;

@@ -155,7 +155,9 @@ export function attachPluginHandlers(
       field: "event",
     };
     const ack = args.findLast((a) => typeof a === "function") as ((r: unknown) => void) | undefined;
-    if (ack) ack({ ok: false, requestId: "unknown", error: { ...error, requestId: "unknown" } });
+    const given = (args[0] as { requestId?: unknown } | undefined)?.requestId;
+    const requestId = typeof given === "string" && given.length > 0 && given.length <= 64 ? given : "unknown";
+    if (ack) ack({ ok: false, requestId, error: { ...error, requestId } });
     else socket.emit("notice", { code: "VALIDATION", message: error.message });
   });
 }
