@@ -80,7 +80,7 @@ const EnvSchema = z.object({
   CC2CC_REAPER_INTERVAL: duration("15s"),
   CC2CC_PING_TIMEOUT: duration("5s"),
   CC2CC_MAX_CONTENT_BYTES: int(LIMITS.contentDefaultMaxBytes, 1, LIMITS.contentMaxBytes),
-  CC2CC_FRAME_RATE: int(200, 1, 100_000),
+  CC2CC_FRAME_RATE: int(1000, 1, 100_000),
   CC2CC_SHUTDOWN_GRACE: duration("10s"),
   CC2CC_CORS_ORIGINS: z
     .string()
@@ -93,6 +93,8 @@ const EnvSchema = z.object({
     ),
   CC2CC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CC2CC_DASHBOARD_DIR: z.string().optional(),
+  CC2CC_HISTORY_MAX_LEN: int(100_000, 100, 10_000_000),
+  CC2CC_HISTORY_MAX_AGE: duration("7d"),
 });
 
 export interface HubConfig {
@@ -120,6 +122,10 @@ export interface HubConfig {
   corsOrigins: string[];
   logLevel: string;
   dashboardDir: string | undefined;
+  /** The history log keeps at most this many entries ... */
+  historyMaxLen: number;
+  /** ... and nothing older than this. */
+  historyMaxAgeMs: number;
 }
 
 export class ConfigError extends Error {
@@ -165,5 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     corsOrigins: e.CC2CC_CORS_ORIGINS,
     logLevel: e.CC2CC_LOG_LEVEL,
     dashboardDir: e.CC2CC_DASHBOARD_DIR,
+    historyMaxLen: e.CC2CC_HISTORY_MAX_LEN,
+    historyMaxAgeMs: e.CC2CC_HISTORY_MAX_AGE,
   };
 }

@@ -125,7 +125,7 @@ function onConnection(socket: PluginSocket, ctx: HubContext, conns: LocalConnect
       for (const t of topics) await socket.join(topicRoom(t));
       const instance = (await engine.getInstance(instanceId)) ?? registered.instance;
       socket.emit("welcome", {
-        protocolVersion: 1,
+        protocolVersion: PROTOCOL_VERSION,
         replica: config.replica,
         instance,
         topics: [...topics].sort(),
