@@ -82,6 +82,10 @@ const EnvSchema = z.object({
   CC2CC_MAX_CONTENT_BYTES: int(LIMITS.contentDefaultMaxBytes, 1, LIMITS.contentMaxBytes),
   CC2CC_FRAME_RATE: int(1000, 1, 100_000),
   CC2CC_SHUTDOWN_GRACE: duration("10s"),
+  CC2CC_MAX_HOPS: int(20, 1, 10_000),
+  CC2CC_PAIR_RATE: int(120, 1, 1_000_000),
+  CC2CC_MAX_DELIVERIES: int(10, 1, 1000),
+  CC2CC_MESSAGE_TTL: duration("24h"),
   CC2CC_CORS_ORIGINS: z
     .string()
     .default("")
@@ -119,6 +123,14 @@ export interface HubConfig {
   maxContentBytes: number;
   frameRate: number;
   shutdownGraceMs: number;
+  /** Longest reply chain (replyTo hops) accepted. */
+  maxHops: number;
+  /** Messages per minute from one sender to one recipient. */
+  pairRatePerMinute: number;
+  /** Deliveries without an ack before a message is dead-lettered. */
+  maxDeliveries: number;
+  /** Age at which an undelivered message is dead-lettered. */
+  messageTtlMs: number;
   corsOrigins: string[];
   logLevel: string;
   dashboardDir: string | undefined;
@@ -168,6 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     maxContentBytes: e.CC2CC_MAX_CONTENT_BYTES,
     frameRate: e.CC2CC_FRAME_RATE,
     shutdownGraceMs: e.CC2CC_SHUTDOWN_GRACE,
+    maxHops: e.CC2CC_MAX_HOPS,
+    pairRatePerMinute: e.CC2CC_PAIR_RATE,
+    maxDeliveries: e.CC2CC_MAX_DELIVERIES,
+    messageTtlMs: e.CC2CC_MESSAGE_TTL,
     corsOrigins: e.CC2CC_CORS_ORIGINS,
     logLevel: e.CC2CC_LOG_LEVEL,
     dashboardDir: e.CC2CC_DASHBOARD_DIR,

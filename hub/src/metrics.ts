@@ -4,9 +4,22 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 
  * Every series the hub exports, on a registry passed in (never the global one), so tests and
  * several hubs in one process do not collide.
  */
-export function createMetrics(registry: Registry, opts: { queueDepth: () => Promise<number> }) {
+export function createMetrics(
+  registry: Registry,
+  opts: { queueDepth: () => Promise<{ total: number; max: number }> },
+) {
   collectDefaultMetrics({ register: registry, prefix: "cc2cc_" });
   const registers = [registry];
+  // One store read serves both depth gauges of a scrape.
+  let depthRead: Promise<{ total: number; max: number }> | undefined;
+  const readDepth = () => {
+    depthRead ??= opts.queueDepth().finally(() => {
+      setTimeout(() => {
+        depthRead = undefined;
+      }, 1000).unref();
+    });
+    return depthRead;
+  };
   return {
     registry,
     accepted: new Counter({
@@ -48,11 +61,35 @@ export function createMetrics(registry: Registry, opts: { queueDepth: () => Prom
       registers,
       async collect() {
         try {
-          this.set(await opts.queueDepth());
+          this.set((await readDepth()).total);
         } catch {
           // A store outage shows in cc2cc_engine_errors_total; keep the last value.
         }
       },
+    }),
+    queueDepthMax: new Gauge({
+      name: "cc2cc_queue_depth_max",
+      help: "Pending messages in the deepest single queue.",
+      registers,
+      async collect() {
+        try {
+          this.set((await readDepth()).max);
+        } catch {
+          // as above
+        }
+      },
+    }),
+    engineDuration: new Histogram({
+      name: "cc2cc_engine_operation_duration_seconds",
+      help: "Time of each engine (Redis) operation as the hub sees it, by operation.",
+      labelNames: ["operation"] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+      registers,
+    }),
+    adapterErrors: new Counter({
+      name: "cc2cc_adapter_errors_total",
+      help: "Errors on the socket.io Redis adapter's pub/sub connections.",
+      registers,
     }),
     connections: new Gauge({
       name: "cc2cc_connections",

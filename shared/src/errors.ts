@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   "QUEUE_FULL",
   /** A per-sender limit refused the request; `details.retryAfterMs` says when to try again. */
   "RATE_LIMITED",
+  /** A reply chain grew past the hub's hop cap (agents answering each other forever). */
+  "HOP_LIMIT",
   /** A round trip (ping) got no answer in time. */
   "TIMEOUT",
   /** A named thing (topic, message, instance) does not exist. */
@@ -67,6 +69,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   AMBIGUOUS_ADDRESS: 409,
   QUEUE_FULL: 429,
   RATE_LIMITED: 429,
+  HOP_LIMIT: 422,
   TIMEOUT: 504,
   NOT_FOUND: 404,
   CONFLICT: 409,

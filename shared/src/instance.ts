@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InstanceIdSchema, RoleNameSchema, TopicNameSchema } from "./ids.js";
+import { MessageSchema } from "./message.js";
 
 export const InstanceInfoSchema = z.object({
   instanceId: InstanceIdSchema,
@@ -36,6 +37,8 @@ export const QueueStatsSchema = z.object({
   processing: z.number().int().nonnegative(),
   /** ISO timestamp of the oldest pending or processing message, null when empty. */
   oldestAt: z.string().nullable(),
+  /** Messages moved aside after too many failed deliveries or past their TTL. */
+  deadLetters: z.number().int().nonnegative().optional(),
 });
 export type QueueStats = z.infer<typeof QueueStatsSchema>;
 
@@ -61,6 +64,17 @@ export const MessageStatusSchema = z.object({
   ),
 });
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+export const DEAD_LETTER_REASONS = ["max_deliveries", "expired"] as const;
+export const DeadLetterSchema = z.object({
+  message: MessageSchema,
+  reason: z.enum(DEAD_LETTER_REASONS),
+  /** How many times it was handed to the recipient's plugin without an ack. */
+  deliveries: z.number().int().nonnegative(),
+  /** ISO timestamp of when it was moved aside. */
+  deadAt: z.string(),
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
 
 export const TopicListSchema = z.array(TopicInfoSchema);
 export const TopicNamesSchema = z.array(TopicNameSchema);

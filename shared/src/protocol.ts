@@ -107,7 +107,12 @@ export const SendResultSchema = z.object({
   liveRecipients: z.number().int().nonnegative().optional(),
   /** Fan-out recipients (role, persistent topic) whose queue refused the message. */
   refused: z
-    .array(z.object({ instanceId: InstanceIdSchema, code: z.enum(["UNKNOWN_RECIPIENT", "QUEUE_FULL"]) }))
+    .array(
+      z.object({
+        instanceId: InstanceIdSchema,
+        code: z.enum(["UNKNOWN_RECIPIENT", "QUEUE_FULL", "RATE_LIMITED"]),
+      }),
+    )
     .optional(),
 });
 export type SendResult = z.infer<typeof SendResultSchema>;

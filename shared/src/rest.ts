@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AddressSchema, MessageIdSchema, TopicNameSchema } from "./ids.js";
-import { InstanceInfoSchema, QueueStatsSchema, TopicInfoSchema } from "./instance.js";
+import { DeadLetterSchema, InstanceInfoSchema, QueueStatsSchema, TopicInfoSchema } from "./instance.js";
 import { ContentSchema, MessageSchema, MessageTypeSchema, MetadataSchema } from "./message.js";
 
 /**
@@ -27,6 +27,8 @@ export const QueueResponseSchema = z.object({
   pending: z.array(MessageSchema),
   processing: z.array(MessageSchema),
 });
+export const DeadLettersResponseSchema = z.object({ deadLetters: z.array(DeadLetterSchema) });
+
 export const FlushResponseSchema = z.object({ removed: z.number().int() });
 
 /** Send as the operator (dashboard powers). */

@@ -88,8 +88,9 @@ export class DeliveryPump {
         this.onStale();
         return;
       }
-      if (err instanceof Cc2ccError && err.code === "ENGINE_UNAVAILABLE") metrics.engineErrors.inc();
-      else logger.error({ err, instanceId: this.instanceId }, "delivery pump failed");
+      // Store outages are counted by the instrumented engine; anything else is a bug worth a log line.
+      if (!(err instanceof Cc2ccError && err.code === "ENGINE_UNAVAILABLE"))
+        logger.error({ err, instanceId: this.instanceId }, "delivery pump failed");
       this.scheduleRetry();
     } finally {
       this.running = false;

@@ -9,7 +9,10 @@ import {
 } from "@cc2cc/shared";
 import { v7 as uuidv7 } from "uuid";
 import type { HubConfig } from "../config.js";
-import type { Engine, EnqueueResult } from "../engine/engine.js";
+import type { Engine } from "../engine/engine.js";
+
+type RefusalCode = "UNKNOWN_RECIPIENT" | "QUEUE_FULL" | "RATE_LIMITED";
+
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { resolveAddress } from "./address-resolver.js";
@@ -29,7 +32,10 @@ export interface MessagingDeps {
   fanout: Fanout;
   metrics: Metrics;
   logger: Logger;
-  config: Pick<HubConfig, "maxContentBytes" | "broadcastIntervalMs" | "replica">;
+  config: Pick<
+    HubConfig,
+    "maxContentBytes" | "broadcastIntervalMs" | "replica" | "maxHops" | "pairRatePerMinute"
+  >;
 }
 
 /**
@@ -48,8 +54,10 @@ export class Messaging {
       case "topic":
         return this.publish(from, { ...out, topic: resolved.topic });
       default: {
-        const message = this.build(from, out);
-        const { queued, refused } = await this.store(resolved.recipients, message);
+        const message = { ...this.build(from, out), hops: await this.hops(out.replyTo) };
+        const { allowed, limited } = await this.pairLimit(from, resolved.recipients);
+        const { queued, refused } = await this.store(allowed, message);
+        refused.push(...limited);
         this.accepted(message, resolved.kind, queued);
         return { message, recipients: queued, ...(refused.length > 0 ? { refused } : {}) };
       }
@@ -87,7 +95,11 @@ export class Messaging {
         field: "topic",
       });
     }
-    const message: Message = { ...this.build(from, { ...out, to: `topic:${out.topic}` }), topic: out.topic };
+    const message: Message = {
+      ...this.build(from, { ...out, to: `topic:${out.topic}` }),
+      topic: out.topic,
+      hops: await this.hops(out.replyTo),
+    };
     const others = subscribers.filter((id) => id !== from);
     if (out.persistent) {
       const { queued, refused } =
@@ -100,6 +112,51 @@ export class Messaging {
     const liveRecipients = others.filter((id) => online.has(id)).length;
     this.accepted(message, "topic", [], liveRecipients);
     return { message, recipients: [], liveRecipients };
+  }
+
+  /**
+   * Reply chains are where agents loop: each reply carries its parent's hops + 1, and a chain
+   * past the cap is refused. A parent whose record expired counts as a fresh start.
+   */
+  private async hops(replyTo: string | undefined): Promise<number> {
+    if (replyTo === undefined) return 0;
+    const hops = 1; // PENDING getHops
+    const max = this.deps.config.maxHops;
+    if (hops > max) {
+      this.deps.metrics.refused.inc({ code: "HOP_LIMIT" });
+      throw new Cc2ccError(
+        "HOP_LIMIT",
+        `this reply would be hop ${hops} of a chain capped at ${max}; stop replying in this thread or start a new one`,
+        { field: "replyTo", details: { hops, maxHops: max } },
+      );
+    }
+    return hops;
+  }
+
+  /** The per-pair cap (messages per minute, sender → recipient), held in the engine for all replicas. */
+  private async pairLimit(
+    from: string,
+    recipients: string[],
+  ): Promise<{ allowed: string[]; limited: Array<{ instanceId: string; code: "RATE_LIMITED" }> }> {
+    const { engine, metrics, config } = this.deps;
+    const verdicts = await Promise.all(
+      recipients.map((r) => engine.rateLimit(`pair:${from}>${r}`, config.pairRatePerMinute, 60_000)),
+    );
+    const allowed = recipients.filter((_, i) => verdicts[i]!.allowed);
+    const limited = recipients
+      .filter((_, i) => !verdicts[i]!.allowed)
+      .map((instanceId) => ({ instanceId, code: "RATE_LIMITED" as const }));
+    if (limited.length > 0) metrics.rateLimited.inc({ kind: "pair" }, limited.length);
+    if (allowed.length === 0) {
+      const retryAfterMs = Math.max(...verdicts.map((v) => v.retryAfterMs));
+      metrics.refused.inc({ code: "RATE_LIMITED" });
+      throw new Cc2ccError(
+        "RATE_LIMITED",
+        `more than ${config.pairRatePerMinute} messages a minute to ${recipients.length === 1 ? recipients[0] : "these recipients"}; if two agents are answering each other in a loop, stop; else retry in ${Math.ceil(retryAfterMs / 1000)}s`,
+        { details: { scope: "pair", retryAfterMs, limitPerMinute: config.pairRatePerMinute } },
+      );
+    }
+    return { allowed, limited };
   }
 
   private checkContent(content: string): void {
@@ -128,7 +185,10 @@ export class Messaging {
    * (roles, persistent topics) the message counts as accepted when at least one queue took it,
    * and the refused ones are named in the result.
    */
-  private async store(recipients: string[], message: Message): Promise<EnqueueResult> {
+  private async store(
+    recipients: string[],
+    message: Message,
+  ): Promise<{ queued: string[]; refused: Array<{ instanceId: string; code: RefusalCode }> }> {
     const { engine, metrics, fanout } = this.deps;
     const result = await engine.enqueue(recipients, message);
     for (const r of result.refused) metrics.refused.inc({ code: r.code });
@@ -148,7 +208,7 @@ export class Messaging {
       );
     }
     fanout.wake(result.queued);
-    return result;
+    return { queued: result.queued, refused: [...result.refused] };
   }
 
   private accepted(message: Message, kind: string, recipients: string[], liveRecipients?: number): void {

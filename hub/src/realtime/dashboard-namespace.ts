@@ -34,7 +34,7 @@ export function setupDashboardNamespace(nsp: DashboardNamespace, ctx: HubContext
       socket.data = { power };
       next();
     } catch (err) {
-      const body = toErrorBody(err, "handshake", ctx.logger, ctx.metrics);
+      const body = toErrorBody(err, "handshake", ctx.logger);
       next(Object.assign(new Error(body.message), { data: body }));
     }
   });

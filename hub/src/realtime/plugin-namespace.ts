@@ -16,7 +16,7 @@ import { instanceRoom, type PluginNamespace, type PluginSocket, topicRoom } from
 
 /** A handshake refusal: socket.io hands `data` to the client's `connect_error`. */
 function refuse(err: unknown, ctx: HubContext): Error & { data: unknown } {
-  const body = toErrorBody(err, "handshake", ctx.logger, ctx.metrics);
+  const body = toErrorBody(err, "handshake", ctx.logger);
   return Object.assign(new Error(body.message), { data: body });
 }
 

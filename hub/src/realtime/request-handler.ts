@@ -34,11 +34,8 @@ export class FrameLimiter {
   }
 }
 
-export function toErrorBody(err: unknown, requestId: string, logger: Logger, metrics: Metrics): ErrorBody {
-  if (err instanceof Cc2ccError) {
-    if (err.code === "ENGINE_UNAVAILABLE") metrics.engineErrors.inc();
-    return err.toBody(requestId);
-  }
+export function toErrorBody(err: unknown, requestId: string, logger: Logger): ErrorBody {
+  if (err instanceof Cc2ccError) return err.toBody(requestId);
   logger.error({ err, requestId }, "unexpected error");
   return { code: "INTERNAL", message: `internal error; the hub log has request ${requestId}`, requestId };
 }
@@ -101,7 +98,7 @@ export function dispatch<S extends z.ZodType, T>(
     req = parseOrThrow(schema, payload);
   } catch (err) {
     deps.metrics.badFrames.inc({ event });
-    const error = toErrorBody(err, requestId, deps.logger, deps.metrics);
+    const error = toErrorBody(err, requestId, deps.logger);
     if (ack === undefined) deps.notice(error);
     else reply({ ok: false, requestId, error });
     return;
@@ -110,8 +107,7 @@ export function dispatch<S extends z.ZodType, T>(
   run(req)
     .then(
       (data) => reply({ ok: true, requestId, data }),
-      (err: unknown) =>
-        reply({ ok: false, requestId, error: toErrorBody(err, requestId, deps.logger, deps.metrics) }),
+      (err: unknown) => reply({ ok: false, requestId, error: toErrorBody(err, requestId, deps.logger) }),
     )
     .finally(() => {
       deps.state.inflight--;
