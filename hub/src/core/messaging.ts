@@ -120,7 +120,7 @@ export class Messaging {
    */
   private async hops(replyTo: string | undefined): Promise<number> {
     if (replyTo === undefined) return 0;
-    const hops = 1; // PENDING getHops
+    const hops = ((await this.deps.engine.getHops(replyTo)) ?? 0) + 1;
     const max = this.deps.config.maxHops;
     if (hops > max) {
       this.deps.metrics.refused.inc({ code: "HOP_LIMIT" });

@@ -24,6 +24,14 @@ import type { InstanceInfo, Message, MessageStatus, QueueStats, TopicInfo } from
  * - Each multi-key step on one instance is atomic (a Lua script on Redis); keys of one
  *   instance share a hash tag, so scripts stay valid on Redis Cluster.
  * - Store failures reject with Cc2ccError ENGINE_UNAVAILABLE; nothing is half-accepted.
+ * - Poison messages stop circulating: every message handed out by `claim` counts one delivery
+ *   (kept per instance; `ack`, `flush` and removal forget it, migration carries it along). A
+ *   message that would exceed `maxDeliveries`, or that was enqueued more than `messageTtlMs`
+ *   ago by the engine's clock (never the message's own `timestamp`), is moved to the
+ *   instance's dead-letter list by that same atomic claim instead of being handed out.
+ * - Dead letters are bounded (the oldest beyond DEAD_LETTER_CAP are dropped), count toward
+ *   nothing in `queueMax`, leave only through replay, discard, `flush`, removal of the
+ *   instance or expiry together with its queue, and move with it on migration.
  *
  * All timestamps are epoch milliseconds from the engine's own clock (Redis TIME on Redis), so
  * no correctness depends on replica clocks agreeing.
@@ -45,8 +53,9 @@ export interface Engine {
    * Sets `role` when given (otherwise keeps the stored one), marks the instance online for
    * `presenceTtlMs`, records `replica`, and requeues its processing list.
    * With `migrateFrom`: when that instance exists and its secret hash matches, moves its
-   * pending and processing messages (in order, in front of anything already pending here),
-   * its role (unless `role` is given) and its topic subscriptions to `instanceId`, then
+   * pending and processing messages (in order, in front of anything already pending here,
+   * keeping their delivery counts and enqueue times), its dead letters (in front of the ones
+   * here), its role (unless `role` is given) and its topic subscriptions to `instanceId`, then
    * removes it. A wrong secret throws FORBIDDEN; a missing old instance is not an error; an
    * old id under another `user@host:project` throws VALIDATION (a `/clear` keeps the address,
    * and keeping both under one hash tag is what makes the move one atomic script).
@@ -71,7 +80,8 @@ export interface Engine {
   /** Throws NOT_FOUND for an unknown instance. `null` clears the role. */
   setRole(instanceId: string, role: string | null): Promise<InstanceInfo>;
   /**
-   * Delete an offline instance with its queue, processing list and subscriptions. Throws
+   * Delete an offline instance with its queue, processing list, dead letters and
+   * subscriptions. Throws
    * CONFLICT when it is online and NOT_FOUND when unknown.
    */
   removeInstance(instanceId: string): Promise<void>;
@@ -87,9 +97,12 @@ export interface Engine {
 
   /**
    * Move up to `max` of the oldest pending messages to the processing list (bounded so that
-   * processing never exceeds `inflightWindow`) and return them oldest first. Messages already
-   * acknowledged (a reconnect race) are skipped and dropped. Throws NOT_HOLDER when `connId`
-   * is not the holder.
+   * processing never exceeds `inflightWindow`) and return them oldest first, counting one
+   * delivery of each. Messages already acknowledged (a reconnect race) are skipped and dropped.
+   * On the way, a message enqueued more than `messageTtlMs` ago (reason `expired`, checked
+   * first) or already handed out `maxDeliveries` times (reason `max_deliveries`) goes to the
+   * dead-letter list instead and the claim looks further; nothing is inspected when there is
+   * no room in the window. Throws NOT_HOLDER when `connId` is not the holder.
    */
   claim(instanceId: string, connId: string, max: number): Promise<Message[]>;
 
@@ -105,8 +118,27 @@ export interface Engine {
   queueStats(instanceId: string): Promise<QueueStats>;
   /** Up to `limit` pending (oldest first) and every processing message, without moving any. */
   peek(instanceId: string, limit: number): Promise<{ pending: Message[]; processing: Message[] }>;
-  /** Delete pending and processing messages. Returns how many were removed. */
+  /**
+   * Delete pending and processing messages and every dead letter. Returns how many pending and
+   * processing messages were removed (dead letters are not counted).
+   */
   flush(instanceId: string): Promise<number>;
+
+  // ---- dead letters ----
+
+  /** Up to `limit` dead letters of the instance, oldest first; [] for an unknown instance. */
+  deadLetters(instanceId: string, limit: number): Promise<DeadLetter[]>;
+  /** How many dead letters the instance has (0 for an unknown instance). */
+  deadLetterCount(instanceId: string): Promise<number>;
+  /**
+   * Put a dead letter back at the end of the pending queue with a fresh delivery count and a
+   * fresh enqueue time (so an expired one gets a whole `messageTtlMs` again). It ignores
+   * `queueMax` and needs no holder. When the same message id is pending again already (a
+   * retried enqueue), only the dead letter goes. Returns false when no such dead letter exists.
+   */
+  replayDeadLetter(instanceId: string, messageId: string): Promise<boolean>;
+  /** Delete one dead letter. Returns false when no such dead letter exists. */
+  discardDeadLetter(instanceId: string, messageId: string): Promise<boolean>;
 
   // ---- topics ----
 
@@ -136,8 +168,16 @@ export interface Engine {
 
   // ---- message status and stats ----
 
-  /** Remember who a message went to, each recipient `queued`, for `statusTtlMs`. */
+  /**
+   * Remember who a message went to, each recipient `queued`, and its `hops` (0 when absent),
+   * for `statusTtlMs`.
+   */
   recordSent(message: Message, recipients: readonly string[]): Promise<void>;
+  /**
+   * The `hops` stored by `recordSent` (0 when the message had none), or null when there is no
+   * record (never recorded, or older than `statusTtlMs`): a reply's hop count builds on it.
+   */
+  getHops(messageId: string): Promise<number | null>;
   /**
    * Advance one recipient's state of a message (`delivered`, `acknowledged`, `replied`).
    * States only move forward; unknown messages are ignored.
@@ -178,6 +218,24 @@ export interface EngineOptions {
   topicEmptyTtlMs: number;
   /** How long message status is kept for `message_status`. */
   statusTtlMs: number;
+  /** Deliveries (claims without an ack) before a message is dead-lettered (default 10). */
+  maxDeliveries: number;
+  /** A message enqueued longer ago than this is dead-lettered when claimed (default 24h). */
+  messageTtlMs: number;
+}
+
+/** Dead letters kept per instance; the oldest beyond this are dropped. */
+export const DEAD_LETTER_CAP = 1000;
+
+export type DeadLetterReason = "max_deliveries" | "expired";
+
+export interface DeadLetter {
+  message: Message;
+  reason: DeadLetterReason;
+  /** How many times it had been handed out (claimed) when it was moved aside. */
+  deliveries: number;
+  /** When it was moved aside: epoch ms, engine clock. */
+  deadAt: number;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -187,6 +245,8 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   inflightWindow: 32,
   topicEmptyTtlMs: 24 * 3600_000,
   statusTtlMs: 24 * 3600_000,
+  maxDeliveries: 10,
+  messageTtlMs: 24 * 3600_000,
 };
 
 export interface RegisterInput {

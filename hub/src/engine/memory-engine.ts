@@ -1,4 +1,5 @@
 import { DEFAULT_ENGINE_OPTIONS, type Engine, type EngineOptions, type ReapResult } from "./engine.js";
+import { createDeadLetterOps } from "./memory-dead-letters.js";
 import { createIdentityOps } from "./memory-identity.js";
 import { createQueueOps } from "./memory-queues.js";
 import { reapStore } from "./memory-reap.js";
@@ -24,6 +25,7 @@ export function createMemoryEngine(opts: Partial<EngineOptions> & { clock?: () =
     },
     ...createIdentityOps(store),
     ...createQueueOps(store),
+    ...createDeadLetterOps(store),
     ...createTopicOps(store),
     ...createStatusOps(store),
     async reap(): Promise<ReapResult> {

@@ -1,5 +1,6 @@
 import { Cc2ccError, type InstanceInfo } from "@cc2cc/shared";
 import type { RegisterInput, RegisterResult } from "./engine.js";
+import { migrate } from "./memory-migrate.js";
 import {
   type InstanceRecord,
   isOnline,
@@ -8,7 +9,7 @@ import {
   sortedIds,
   toInfo,
 } from "./memory-state.js";
-import { addSubscription, dropSubscriptions, removeSubscription } from "./memory-topics.js";
+import { dropSubscriptions } from "./memory-topics.js";
 
 function newRecord(id: string, secretHash: string, now: number): InstanceRecord {
   return {
@@ -23,22 +24,10 @@ function newRecord(id: string, secretHash: string, now: number): InstanceRecord 
     lastWrite: now,
     pending: [],
     processing: [],
+    meta: new Map(),
+    dead: [],
     topics: new Set(),
   };
-}
-
-/** Move the old instance's messages, role and subscriptions onto `rec`, then delete it. */
-function migrate(store: MemoryStore, rec: InstanceRecord, old: InstanceRecord, keepRole: boolean) {
-  const moved = [...old.processing, ...old.pending];
-  rec.pending = [...moved, ...rec.pending];
-  if (!keepRole && old.role !== null) rec.role = old.role;
-  const topics = [...old.topics];
-  for (const name of topics) {
-    removeSubscription(store, old.id, name);
-    addSubscription(store, rec, name);
-  }
-  store.instances.delete(old.id);
-  return { from: old.id, messages: moved.length, topics: topics.length };
 }
 
 export function createIdentityOps(store: MemoryStore) {

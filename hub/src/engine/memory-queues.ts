@@ -1,6 +1,36 @@
 import { Cc2ccError, type Message, type QueueStats } from "@cc2cc/shared";
-import type { EnqueueResult } from "./engine.js";
-import { copy, iso, type MemoryStore, requeueRecord } from "./memory-state.js";
+import type { DeadLetter, DeadLetterReason, EnqueueResult } from "./engine.js";
+import { bury, copy, type InstanceRecord, iso, type MemoryStore, requeueRecord } from "./memory-state.js";
+
+/**
+ * Hand out up to `n` pending messages, counting a delivery of each; the ones past
+ * messageTtlMs or maxDeliveries are dead-lettered on the way (see Engine.claim).
+ */
+function take(store: MemoryStore, rec: InstanceRecord, n: number): Message[] {
+  const now = store.now();
+  const { maxDeliveries, messageTtlMs } = store.opts;
+  const out: Message[] = [];
+  const died: DeadLetter[] = [];
+  let i = 0;
+  for (; i < rec.pending.length && out.length < n; i++) {
+    const m = rec.pending[i]!;
+    const meta = rec.meta.get(m.id) ?? { enqueuedAt: now, deliveries: 0 };
+    let reason: DeadLetterReason | null = null;
+    if (now - meta.enqueuedAt > messageTtlMs) reason = "expired";
+    else if (meta.deliveries >= maxDeliveries) reason = "max_deliveries";
+    if (reason) {
+      rec.meta.delete(m.id);
+      died.push({ message: m, reason, deliveries: meta.deliveries, deadAt: now });
+    } else {
+      rec.meta.set(m.id, { enqueuedAt: meta.enqueuedAt, deliveries: meta.deliveries + 1 });
+      rec.processing.push(m);
+      out.push(copy(m));
+    }
+  }
+  rec.pending.splice(0, i);
+  if (died.length > 0) bury(rec, died);
+  return out;
+}
 
 export function createQueueOps(store: MemoryStore) {
   return {
@@ -14,6 +44,7 @@ export function createQueueOps(store: MemoryStore) {
           result.refused.push({ instanceId, code: "QUEUE_FULL" });
         } else {
           rec.pending.push(copy(message));
+          rec.meta.set(message.id, { enqueuedAt: store.now(), deliveries: 0 });
           rec.lastWrite = store.now();
           result.queued.push(instanceId);
         }
@@ -27,9 +58,7 @@ export function createQueueOps(store: MemoryStore) {
         throw new Cc2ccError("NOT_HOLDER", `${instanceId} is not held by this connection`);
       }
       const room = Math.max(0, store.opts.inflightWindow - rec.processing.length);
-      const taken = rec.pending.splice(0, Math.max(0, Math.min(max, room)));
-      rec.processing.push(...taken);
-      return taken.map(copy);
+      return take(store, rec, Math.max(0, Math.min(max, room)));
     },
 
     async ack(instanceId: string, messageIds: readonly string[]): Promise<number> {
@@ -41,6 +70,7 @@ export function createQueueOps(store: MemoryStore) {
       // never handed out again.
       rec.processing = rec.processing.filter((m) => !acked.has(m.id));
       rec.pending = rec.pending.filter((m) => !acked.has(m.id));
+      for (const id of acked) rec.meta.delete(id);
       return before - rec.processing.length - rec.pending.length;
     },
 
@@ -80,6 +110,8 @@ export function createQueueOps(store: MemoryStore) {
       const n = rec.pending.length + rec.processing.length;
       rec.pending = [];
       rec.processing = [];
+      rec.meta.clear();
+      rec.dead = [];
       return n;
     },
   };

@@ -1,5 +1,13 @@
 import { type InstanceInfo, type Message, type MessageStatus, parseInstanceId } from "@cc2cc/shared";
-import type { EngineOptions } from "./engine.js";
+import { DEAD_LETTER_CAP, type DeadLetter, type EngineOptions } from "./engine.js";
+
+/** What the engine knows about a queued message besides its body. */
+export interface MessageMeta {
+  /** Engine clock at enqueue (or replay); the message's age for messageTtlMs. */
+  enqueuedAt: number;
+  /** Times `claim` has handed it out. */
+  deliveries: number;
+}
 
 export interface InstanceRecord {
   id: string;
@@ -15,6 +23,10 @@ export interface InstanceRecord {
   lastWrite: number;
   pending: Message[];
   processing: Message[];
+  /** Per message id in pending or processing. */
+  meta: Map<string, MessageMeta>;
+  /** Oldest first, at most DEAD_LETTER_CAP. */
+  dead: DeadLetter[];
   topics: Set<string>;
 }
 
@@ -33,7 +45,7 @@ export interface MemoryStore {
   readonly now: () => number;
   readonly instances: Map<string, InstanceRecord>;
   readonly topics: Map<string, TopicRecord>;
-  readonly statuses: Map<string, { status: MessageStatus; expiresAt: number }>;
+  readonly statuses: Map<string, { status: MessageStatus; hops: number; expiresAt: number }>;
   /** UTC day (YYYY-MM-DD) → type → count. */
   readonly counters: Map<string, Map<string, number>>;
   readonly rates: Map<string, { count: number; resetAt: number }>;
@@ -72,6 +84,13 @@ export function requeueRecord(rec: InstanceRecord): number {
   if (n > 0) rec.pending = [...rec.processing, ...rec.pending];
   rec.processing = [];
   return n;
+}
+
+/** Append dead letters (replacing an older one of the same id) and drop the oldest beyond the cap. */
+export function bury(rec: InstanceRecord, letters: readonly DeadLetter[]): void {
+  const ids = new Set(letters.map((d) => d.message.id));
+  rec.dead = [...rec.dead.filter((d) => !ids.has(d.message.id)), ...letters];
+  if (rec.dead.length > DEAD_LETTER_CAP) rec.dead = rec.dead.slice(rec.dead.length - DEAD_LETTER_CAP);
 }
 
 export function toInfo(store: MemoryStore, rec: InstanceRecord): InstanceInfo {

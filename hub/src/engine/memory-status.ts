@@ -20,14 +20,18 @@ export function purgeExpired(store: MemoryStore): void {
 }
 
 export function createStatusOps(store: MemoryStore) {
-  function liveStatus(messageId: string): MessageStatus | null {
+  function liveEntry(messageId: string) {
     const entry = store.statuses.get(messageId);
     if (!entry) return null;
     if (store.now() >= entry.expiresAt) {
       store.statuses.delete(messageId);
       return null;
     }
-    return entry.status;
+    return entry;
+  }
+
+  function liveStatus(messageId: string): MessageStatus | null {
+    return liveEntry(messageId)?.status ?? null;
   }
 
   return {
@@ -57,7 +61,11 @@ export function createStatusOps(store: MemoryStore) {
         acceptedAt: message.timestamp,
         recipients: recipients.map((instanceId) => ({ instanceId, state: "queued", at })),
       };
-      store.statuses.set(message.id, { status, expiresAt: now + store.opts.statusTtlMs });
+      store.statuses.set(message.id, {
+        status,
+        hops: message.hops ?? 0,
+        expiresAt: now + store.opts.statusTtlMs,
+      });
     },
 
     async markStatus(
@@ -76,6 +84,10 @@ export function createStatusOps(store: MemoryStore) {
       if (state === "replied" && replyId !== undefined && recipient.replyId === undefined) {
         recipient.replyId = replyId;
       }
+    },
+
+    async getHops(messageId: string): Promise<number | null> {
+      return liveEntry(messageId)?.hops ?? null;
     },
 
     async getMessageStatus(messageId: string): Promise<MessageStatus | null> {

@@ -9,6 +9,8 @@ export interface OpenedEngine {
   engine: Engine;
   /** Pub/sub pair for the socket.io Redis adapter; absent on the in-process engine. */
   adapterClients?: { pub: Redis; sub: Redis };
+  /** The engine's command connection (fails fast while Redis is away), for the history store. */
+  redis?: Redis;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,8 @@ export function engineOptions(config: HubConfig): EngineOptions {
     inflightWindow: config.inflightWindow,
     topicEmptyTtlMs: config.topicEmptyTtlMs,
     statusTtlMs: config.statusTtlMs,
+    maxDeliveries: config.maxDeliveries,
+    messageTtlMs: config.messageTtlMs,
   };
 }
 
@@ -80,6 +84,7 @@ export async function openEngine(config: HubConfig, logger: Logger): Promise<Ope
   return {
     engine,
     adapterClients: { pub, sub },
+    redis,
     async close() {
       await engine.close();
       for (const c of [redis, pub, sub]) c.disconnect();

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { DEFAULT_ENGINE_OPTIONS, type Engine, type EngineOptions } from "./engine.js";
 import type { RedisContext } from "./redis-context.js";
+import * as dead from "./redis-dead-letters.js";
 import { guard } from "./redis-errors.js";
 import * as instances from "./redis-instances.js";
 import { DEFAULT_PREFIX, redisKeys } from "./redis-keys.js";
@@ -50,6 +51,11 @@ export function createRedisEngine(redis: Redis, options: RedisEngineOptions = {}
     peek: (id, limit) => guard(() => queues.peek(ctx, id, limit)),
     flush: (id) => guard(() => queues.flush(ctx, id)),
 
+    deadLetters: (id, limit) => guard(() => dead.deadLetters(ctx, id, limit)),
+    deadLetterCount: (id) => guard(() => dead.deadLetterCount(ctx, id)),
+    replayDeadLetter: (id, messageId) => guard(() => dead.replayDeadLetter(ctx, id, messageId)),
+    discardDeadLetter: (id, messageId) => guard(() => dead.discardDeadLetter(ctx, id, messageId)),
+
     subscribe: (id, topic) => guard(() => topics.subscribe(ctx, id, topic)),
     unsubscribe: (id, topic) => guard(() => topics.unsubscribe(ctx, id, topic)),
     createTopic: (name, o) => guard(() => topics.createTopic(ctx, name, o)),
@@ -63,6 +69,7 @@ export function createRedisEngine(redis: Redis, options: RedisEngineOptions = {}
     markStatus: (messageId, id, state, replyId) =>
       guard(() => records.markStatus(ctx, messageId, id, state, replyId)),
     getMessageStatus: (messageId) => guard(() => records.getMessageStatus(ctx, messageId)),
+    getHops: (messageId) => guard(() => records.getHops(ctx, messageId)),
     countMessage: (type) => guard(() => records.countMessage(ctx, type)),
     messagesToday: () => guard(() => records.messagesToday(ctx)),
 

@@ -7,7 +7,7 @@ import {
   readInstances,
 } from "./redis-context.js";
 import { checkReply } from "./redis-errors.js";
-import { instanceKeyList } from "./redis-keys.js";
+import { instanceKeyList, messageKeyList } from "./redis-keys.js";
 
 export async function heartbeat(
   ctx: RedisContext,
@@ -20,8 +20,8 @@ export async function heartbeat(
     const k = keys.instance(h.instanceId);
     scripts.queue(
       p,
-      "heartbeat-5",
-      [k.info, k.presence, k.queue, k.processing, k.bodies],
+      "heartbeat-8",
+      [k.info, k.presence, ...messageKeyList(k)],
       [h.connId, opts.presenceTtlMs, opts.queueTtlMs],
     );
   }
@@ -41,8 +41,8 @@ export async function heartbeat(
 export async function disconnect(ctx: RedisContext, instanceId: string, connId: string): Promise<boolean> {
   const k = ctx.keys.instance(instanceId);
   const [done, , now] = (await ctx.scripts.run(
-    "disconnect-5",
-    [k.info, k.presence, k.queue, k.processing, k.bodies],
+    "disconnect-8",
+    [k.info, k.presence, ...messageKeyList(k)],
     [connId, ctx.opts.queueTtlMs],
   )) as [number, number?, number?];
   if (done !== 1) return false;
@@ -78,7 +78,7 @@ export async function setRole(
 export async function removeInstance(ctx: RedisContext, instanceId: string): Promise<void> {
   const { keys, scripts, redis } = ctx;
   const reply = checkReply(
-    await scripts.run("remove-instance-6", instanceKeyList(keys.instance(instanceId)), []),
+    await scripts.run("remove-instance-9", instanceKeyList(keys.instance(instanceId)), []),
     instanceId,
   ) as [number, ...string[]];
   const [now, ...topics] = reply;

@@ -11,7 +11,13 @@ import { addressOf } from "@cc2cc/shared";
  *   <prefix>{user@host:project}:<session>:queue       list of message ids, LPUSH in, oldest at the right
  *   <prefix>{user@host:project}:<session>:processing  list of message ids handed out, oldest at the right
  *   <prefix>{user@host:project}:<session>:bodies      hash message id -> message JSON
+ *   <prefix>{user@host:project}:<session>:meta        hash message id -> "<enqueuedAtMs>:<deliveries>"
+ *   <prefix>{user@host:project}:<session>:dead        list of dead-lettered message ids, oldest at the left
+ *   <prefix>{user@host:project}:<session>:dead-entries hash message id ->
+ *                                                      "<reason>|<deliveries>|<deadAtMs>|<message JSON>"
  *   <prefix>{user@host:project}:<session>:topics      set of topic names
+ * Every key that holds messages (queue, processing, bodies, meta, dead, dead-entries) gets the
+ * same expiry, queueTtlMs after the last write or sighting.
  *
  * The hash tag is the address without the session rather than the whole instance id (as
  * DESIGN.md first said): `/clear` starts a new session under the same user@host:project, and
@@ -38,6 +44,9 @@ export interface InstanceKeys {
   processing: string;
   bodies: string;
   topics: string;
+  meta: string;
+  dead: string;
+  deadEntries: string;
 }
 
 export interface RedisKeys {
@@ -68,6 +77,9 @@ export function redisKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
         processing: `${base}processing`,
         bodies: `${base}bodies`,
         topics: `${base}topics`,
+        meta: `${base}meta`,
+        dead: `${base}dead`,
+        deadEntries: `${base}dead-entries`,
       };
     },
     index: `${g}instances`,
@@ -87,9 +99,14 @@ function sessionOf(instanceId: string): string {
   return slash === -1 ? "" : instanceId.slice(slash + 1);
 }
 
-/** The six keys of an instance in the order every per-instance script declares them. */
+/** The nine keys of an instance in the order every whole-instance script declares them. */
 export function instanceKeyList(k: InstanceKeys): string[] {
-  return [k.info, k.presence, k.queue, k.processing, k.bodies, k.topics];
+  return [k.info, k.presence, k.queue, k.processing, k.bodies, k.topics, k.meta, k.dead, k.deadEntries];
+}
+
+/** The six keys that hold messages, in the order scripts that touch messages declare them. */
+export function messageKeyList(k: InstanceKeys): string[] {
+  return [k.queue, k.processing, k.bodies, k.meta, k.dead, k.deadEntries];
 }
 
 /** Whether two instances hash to one slot, so one script may touch both. */

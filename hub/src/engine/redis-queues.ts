@@ -1,7 +1,8 @@
 import type { Message, QueueStats } from "@cc2cc/shared";
-import type { EnqueueResult } from "./engine.js";
+import { DEAD_LETTER_CAP, type EnqueueResult } from "./engine.js";
 import { execAll, type RedisContext } from "./redis-context.js";
 import { checkReply, scriptError, scriptErrorCode } from "./redis-errors.js";
+import { messageKeyList } from "./redis-keys.js";
 
 export async function enqueue(
   ctx: RedisContext,
@@ -18,8 +19,8 @@ export async function enqueue(
     const k = ctx.keys.instance(id);
     ctx.scripts.queue(
       p,
-      "enqueue-4",
-      [k.info, k.queue, k.processing, k.bodies],
+      "enqueue-7",
+      [k.info, ...messageKeyList(k)],
       [message.id, json, ctx.opts.queueMax, ctx.opts.queueTtlMs],
     );
   }
@@ -42,9 +43,17 @@ export async function claim(
   const k = ctx.keys.instance(instanceId);
   const bodies = checkReply(
     await ctx.scripts.run(
-      "claim-4",
-      [k.info, k.queue, k.processing, k.bodies],
-      [connId, Math.max(0, Math.floor(max)), ctx.opts.inflightWindow, ctx.opts.queueTtlMs],
+      "claim-7",
+      [k.info, ...messageKeyList(k)],
+      [
+        connId,
+        Math.max(0, Math.floor(max)),
+        ctx.opts.inflightWindow,
+        ctx.opts.queueTtlMs,
+        ctx.opts.maxDeliveries,
+        ctx.opts.messageTtlMs,
+        DEAD_LETTER_CAP,
+      ],
     ),
     instanceId,
   ) as string[];
@@ -58,12 +67,12 @@ export async function ack(
 ): Promise<number> {
   if (messageIds.length === 0) return 0;
   const k = ctx.keys.instance(instanceId);
-  return Number(await ctx.scripts.run("ack-3", [k.queue, k.processing, k.bodies], [...messageIds]));
+  return Number(await ctx.scripts.run("ack-4", [k.queue, k.processing, k.bodies, k.meta], [...messageIds]));
 }
 
 export async function requeue(ctx: RedisContext, instanceId: string): Promise<number> {
   const k = ctx.keys.instance(instanceId);
-  return Number(await ctx.scripts.run("requeue-3", [k.queue, k.processing, k.bodies], [ctx.opts.queueTtlMs]));
+  return Number(await ctx.scripts.run("requeue-6", messageKeyList(k), [ctx.opts.queueTtlMs]));
 }
 
 export async function queueStats(ctx: RedisContext, instanceId: string): Promise<QueueStats> {
@@ -96,10 +105,10 @@ export async function peek(
 
 export async function flush(ctx: RedisContext, instanceId: string): Promise<number> {
   const k = ctx.keys.instance(instanceId);
-  return Number(await ctx.scripts.run("flush-3", [k.queue, k.processing, k.bodies], []));
+  return Number(await ctx.scripts.run("flush-6", messageKeyList(k), []));
 }
 
 /** Bodies were written by `enqueue` from a validated Message; they are trusted here. */
-function parseMessage(json: string): Message {
+export function parseMessage(json: string): Message {
   return JSON.parse(json) as Message;
 }

@@ -90,7 +90,7 @@ export async function reap(ctx: RedisContext): Promise<ReapResult> {
 function instanceSteps(ctx: RedisContext, ids: readonly string[]) {
   const p = ctx.redis.pipeline();
   for (const id of ids) {
-    ctx.scripts.queue(p, "reap-instance-6", instanceKeyList(ctx.keys.instance(id)), [ctx.opts.queueTtlMs]);
+    ctx.scripts.queue(p, "reap-instance-9", instanceKeyList(ctx.keys.instance(id)), [ctx.opts.queueTtlMs]);
   }
   return p;
 }

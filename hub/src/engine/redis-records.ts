@@ -40,8 +40,15 @@ export async function recordSent(
   await ctx.scripts.run(
     "record-sent-1",
     [ctx.keys.status(message.id)],
-    [ctx.opts.statusTtlMs, JSON.stringify(meta), ...unique],
+    [ctx.opts.statusTtlMs, JSON.stringify(meta), message.hops ?? 0, ...unique],
   );
+}
+
+export async function getHops(ctx: RedisContext, messageId: string): Promise<number | null> {
+  const [meta, hops] = await ctx.redis.hmget(ctx.keys.status(messageId), "meta", "hops");
+  if (meta === null) return null;
+  // A record written before hops were stored counts as the start of a chain.
+  return Number(hops ?? 0);
 }
 
 export async function markStatus(

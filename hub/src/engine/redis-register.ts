@@ -1,5 +1,5 @@
 import { Cc2ccError } from "@cc2cc/shared";
-import type { RegisterInput, RegisterResult } from "./engine.js";
+import { DEAD_LETTER_CAP, type RegisterInput, type RegisterResult } from "./engine.js";
 import { execAll, type RedisContext, readInstance } from "./redis-context.js";
 import { checkReply } from "./redis-errors.js";
 import { instanceTopics } from "./redis-instances.js";
@@ -22,7 +22,7 @@ export async function register(ctx: RedisContext, input: RegisterInput): Promise
   const old = from ? instanceKeyList(keys.instance(from.instanceId)) : own;
   const reply = checkReply(
     await scripts.run(
-      "register-12",
+      "register-18",
       [...own, ...old],
       [
         input.secretHash,
@@ -33,6 +33,7 @@ export async function register(ctx: RedisContext, input: RegisterInput): Promise
         opts.queueTtlMs,
         from ? "1" : "0",
         from?.secretHash ?? "",
+        DEAD_LETTER_CAP,
       ],
     ),
     from ? `${id} (migrating from ${from.instanceId})` : id,

@@ -30,6 +30,7 @@ describe("kill -9 of the recipient's replica mid-stream", () => {
         CC2CC_INFLIGHT_WINDOW: String(WINDOW),
         // One sender streams as fast as replies come back, well past the default 200 frames/s guard.
         CC2CC_FRAME_RATE: "100000",
+        CC2CC_PAIR_RATE: "1000000",
       },
     });
     [r1, r2, r3] = stack.hubs as [HubProcess, HubProcess, HubProcess];

@@ -17,7 +17,7 @@ describe("Redis restart between send and delivery", () => {
     stack = await Stack.start({
       engine: "redis",
       // The sender streams as fast as replies come back, past the default 200 frames/s guard.
-      env: { CC2CC_INFLIGHT_WINDOW: String(WINDOW), CC2CC_FRAME_RATE: "100000" },
+      env: { CC2CC_INFLIGHT_WINDOW: String(WINDOW), CC2CC_FRAME_RATE: "100000", CC2CC_PAIR_RATE: "1000000" },
     });
   }, 30_000);
   afterAll(async () => {

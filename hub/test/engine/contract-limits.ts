@@ -80,6 +80,27 @@ export function limitsContract(factory: EngineFactory): void {
       expect(await engine.getMessageStatus(m.id)).toBeNull();
     });
 
+    it("getHops answers the stored hops, 0 when the message had none, null without a record", async () => {
+      const engine = await make({ statusTtlMs: 150 });
+      const chained = msg(a, b, { hops: 7 });
+      const first = msg(a, b);
+      const zero = msg(a, b, { hops: 0 });
+      expect(await engine.getHops(chained.id)).toBeNull();
+      await engine.recordSent(chained, [b]);
+      await engine.recordSent(first, [b]);
+      await engine.recordSent(zero, []);
+      expect(await engine.getHops(chained.id)).toBe(7);
+      expect(await engine.getHops(first.id)).toBe(0);
+      expect(await engine.getHops(zero.id)).toBe(0);
+      expect(await engine.getHops("never-sent")).toBeNull();
+      // Status updates leave the hops alone.
+      await engine.markStatus(chained.id, b, "replied", first.id);
+      expect(await engine.getHops(chained.id)).toBe(7);
+      await sleep(300);
+      expect(await engine.getHops(chained.id)).toBeNull();
+      expect(await engine.getHops(first.id)).toBeNull();
+    });
+
     it("countMessage adds to today's per-type counters", async () => {
       const engine = await make();
       expect(await engine.messagesToday()).toEqual({});

@@ -1,4 +1,6 @@
 import { describe } from "vitest";
+import { deadLetterContract } from "./contract-dead-letters.js";
+import { deadLetterLifeContract } from "./contract-dead-letters-life.js";
 import type { EngineFactory } from "./contract-helpers.js";
 import { identityContract } from "./contract-identity.js";
 import { inspectContract } from "./contract-inspect.js";
@@ -20,6 +22,8 @@ export function engineContract(name: string, factory: EngineFactory): void {
   describe(`Engine contract: ${name}`, () => {
     identityContract(factory);
     queueContract(factory);
+    deadLetterContract(factory);
+    deadLetterLifeContract(factory);
     inspectContract(factory);
     migrateContract(factory);
     topicContract(factory);

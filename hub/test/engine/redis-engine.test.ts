@@ -124,7 +124,7 @@ describe("redis engine specifics", () => {
     await register(engine, alice);
     await engine.enqueue([alice], message(alice));
     await engine.claim(alice, `conn-${alice}`, 10);
-    const used = loadScripts().filter((s) => ["register-12", "enqueue-4", "claim-4"].includes(s.file));
+    const used = loadScripts().filter((s) => ["register-18", "enqueue-7", "claim-7"].includes(s.file));
     const { createHash } = await import("node:crypto");
     const shas = used.map((s) => createHash("sha1").update(s.lua).digest("hex"));
     expect(await shared.script("EXISTS", ...shas)).toEqual([1, 1, 1]);
@@ -145,7 +145,7 @@ describe("redis engine specifics", () => {
     const keys = (await shared.keys(`${prefix}*`)).sort();
     const aliceKeys = keys.filter((k) => k.includes("alice"));
     expect(aliceKeys).toEqual(
-      ["bodies", "info", "presence", "processing", "queue", "topics"].map(
+      ["bodies", "info", "meta", "presence", "processing", "queue", "topics"].map(
         (s) => `${prefix}{alice@lan:demo}:s1:${s}`,
       ),
     );
@@ -269,6 +269,67 @@ describe("redis engine specifics", () => {
     const again = await register(engine, alice, "after-restart");
     expect(again.requeued).toBe(1);
     expect((await engine.claim(alice, "after-restart", 10)).map((m) => m.id)).toEqual(list.map((m) => m.id));
+  });
+
+  it("keeps delivery counts and dead letters under the instance's tag with the queue TTL", async () => {
+    const { engine, prefix } = make(shared, { maxDeliveries: 1, queueTtlMs: 60_000 });
+    const base = `${prefix}{alice@lan:demo}:s1:`;
+    await register(engine, alice);
+    const [m1, m2] = [message(alice), message(alice)];
+    const [before] = await shared.time();
+    await engine.enqueue([alice], m1);
+    await engine.enqueue([alice], m2);
+    // The enqueue time is Redis TIME, whatever the message's own timestamp says.
+    const [at, count] = ((await shared.hget(`${base}meta`, m1.id)) ?? "").split(":");
+    expect(Number(at)).toBeGreaterThanOrEqual(Number(before) * 1000);
+    expect(Number(at)).toBeLessThanOrEqual(Date.now() + 1);
+    expect(count).toBe("0");
+    expect(await engine.claim(alice, `conn-${alice}`, 10)).toHaveLength(2);
+    expect(await shared.hget(`${base}meta`, m1.id)).toBe(`${at}:1`);
+    await engine.ack(alice, [m2.id]);
+    expect(await shared.hkeys(`${base}meta`)).toEqual([m1.id]);
+    await engine.requeue(alice);
+    expect(await engine.claim(alice, `conn-${alice}`, 10)).toEqual([]);
+    expect(await shared.lrange(`${base}dead`, 0, -1)).toEqual([m1.id]);
+    const entry = (await shared.hget(`${base}dead-entries`, m1.id)) ?? "";
+    expect(entry.startsWith("max_deliveries|1|")).toBe(true);
+    expect(JSON.parse(entry.split("|").slice(3).join("|"))).toEqual(m1);
+    expect(await shared.exists(`${base}meta`, `${base}bodies`)).toBe(0);
+    await shared.pexpire(`${base}dead`, 5_000);
+    await shared.pexpire(`${base}dead-entries`, 5_000);
+    // Any write or sighting refreshes every message key, dead letters included.
+    await engine.heartbeat([{ instanceId: alice, connId: `conn-${alice}` }]);
+    for (const key of ["dead", "dead-entries"]) {
+      expect(await shared.pttl(`${base}${key}`)).toBeGreaterThan(50_000);
+    }
+    await engine.flush(alice);
+    expect(await shared.exists(`${base}dead`, `${base}dead-entries`, `${base}meta`)).toBe(0);
+  });
+
+  it("a message queued by an older hub (no meta) starts its clock and count at its first claim", async () => {
+    const { engine, prefix } = make(shared, { maxDeliveries: 1 });
+    const base = `${prefix}{alice@lan:demo}:s1:`;
+    await register(engine, alice);
+    const m = message(alice);
+    await engine.enqueue([alice], m);
+    await shared.del(`${base}meta`);
+    expect(await engine.claim(alice, `conn-${alice}`, 10)).toEqual([m]);
+    expect(await shared.hget(`${base}meta`, m.id)).toMatch(/^\d{13}:1$/);
+    await engine.requeue(alice);
+    expect(await engine.claim(alice, `conn-${alice}`, 10)).toEqual([]);
+    expect((await engine.deadLetters(alice, 10)).map((d) => [d.reason, d.deliveries])).toEqual([
+      ["max_deliveries", 1],
+    ]);
+  });
+
+  it("stores hops in the status hash next to the recipients", async () => {
+    const { engine, prefix } = make();
+    const m = { ...message(alice), hops: 4 };
+    await engine.recordSent(m, [alice]);
+    expect(await shared.hget(`${prefix}status:${m.id}`, "hops")).toBe("4");
+    // A record written before hops were stored reads as the start of a chain.
+    await shared.hdel(`${prefix}status:${m.id}`, "hops");
+    expect(await engine.getHops(m.id)).toBe(0);
   });
 
   it("close() leaves the caller's connection open", async () => {

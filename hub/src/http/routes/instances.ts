@@ -1,4 +1,4 @@
-import { Cc2ccError, InstanceIdSchema, parseOrThrow } from "@cc2cc/shared";
+import { Cc2ccError, InstanceIdSchema, MessageIdSchema, parseOrThrow } from "@cc2cc/shared";
 import { Hono } from "hono";
 import { z } from "zod";
 import { type HubContext, nowIso } from "../../core/hub-context.js";
@@ -30,8 +30,12 @@ export function instanceRoutes(ctx: HubContext) {
       if (!(await engine.getInstance(id)))
         throw new Cc2ccError("NOT_FOUND", `no instance ${id}`, { field: "id" });
       const limit = parseOrThrow(LimitSchema, c.req.query("limit"), "limit");
-      const [stats, peeked] = await Promise.all([engine.queueStats(id), engine.peek(id, limit)]);
-      return c.json({ stats, ...peeked });
+      const [stats, peeked, deadLetters] = await Promise.all([
+        engine.queueStats(id),
+        engine.peek(id, limit),
+        engine.deadLetterCount(id),
+      ]);
+      return c.json({ stats: { ...stats, deadLetters }, ...peeked });
     })
     .delete("/:id/queue", async (c) => {
       requireDashboard(c);
@@ -41,5 +45,33 @@ export function instanceRoutes(ctx: HubContext) {
       const removed = await engine.flush(id);
       fanout.event({ type: "queue:flushed", at: nowIso(), replica: config.replica, instanceId: id, removed });
       return c.json({ removed });
+    })
+    .get("/:id/dead-letters", async (c) => {
+      const id = idParam(c.req.param("id"));
+      const limit = parseOrThrow(LimitSchema, c.req.query("limit"), "limit");
+      const deadLetters = (await engine.deadLetters(id, limit)).map((d) => ({
+        ...d,
+        deadAt: new Date(d.deadAt).toISOString(),
+      }));
+      return c.json({ deadLetters });
+    })
+    .post("/:id/dead-letters/:messageId/replay", async (c) => {
+      requireDashboard(c);
+      const id = idParam(c.req.param("id"));
+      const messageId = parseOrThrow(MessageIdSchema, c.req.param("messageId"), "messageId");
+      if (!(await engine.replayDeadLetter(id, messageId))) {
+        throw new Cc2ccError("NOT_FOUND", `no dead letter ${messageId} for ${id}`, { field: "messageId" });
+      }
+      fanout.wake([id]);
+      return c.json({ replayed: messageId });
+    })
+    .delete("/:id/dead-letters/:messageId", async (c) => {
+      requireDashboard(c);
+      const id = idParam(c.req.param("id"));
+      const messageId = parseOrThrow(MessageIdSchema, c.req.param("messageId"), "messageId");
+      if (!(await engine.discardDeadLetter(id, messageId))) {
+        throw new Cc2ccError("NOT_FOUND", `no dead letter ${messageId} for ${id}`, { field: "messageId" });
+      }
+      return c.json({ discarded: messageId });
     });
 }

@@ -11,11 +11,26 @@ local function int_str(n)
   return string.format('%.0f', n)
 end
 
--- Refresh the expiry of message-holding keys: an offline queue lives queueTtlMs after its last write.
-local function touch(ttl, queue, processing, bodies)
-  redis.call('PEXPIRE', queue, ttl)
-  redis.call('PEXPIRE', processing, ttl)
-  redis.call('PEXPIRE', bodies, ttl)
+-- Refresh the expiry of message-holding keys (queue, processing, bodies, meta, dead,
+-- dead-entries): an offline queue lives queueTtlMs after its last write.
+local function touch(ttl, ...)
+  for _, key in ipairs({ ... }) do redis.call('PEXPIRE', key, ttl) end
+end
+
+-- Drop the oldest dead letters beyond the cap.
+local function trim_dead(dead, entries, cap)
+  local excess = redis.call('LLEN', dead) - cap
+  if excess > 0 then
+    for _, id in ipairs(redis.call('LPOP', dead, excess)) do redis.call('HDEL', entries, id) end
+  end
+end
+
+-- Append a dead letter (an older one of the same id is replaced) and keep the list bounded.
+-- entry = '<reason>|<deliveries>|<deadAtMs>|<message JSON>'
+local function bury(dead, entries, id, entry, cap)
+  if redis.call('HSET', entries, id, entry) == 0 then redis.call('LREM', dead, 1, id) end
+  redis.call('RPUSH', dead, id)
+  trim_dead(dead, entries, cap)
 end
 
 -- Move the processing list back onto the right (oldest) end of the queue, newest first, so the
