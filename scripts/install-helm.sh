@@ -19,7 +19,7 @@ version="${HELM_VERSION:-v3.19.0}"
 timeout_s="${INSTALL_TIMEOUT:-900}"
 
 if [[ "${HELM_FORCE:-0}" != "1" ]]; then
-  if [[ -x "${bin_dir}/helm" ]]; then
+  if [[ -x "${bin_dir}/helm" ]] && [[ "$("${bin_dir}/helm" version --short 2>/dev/null)" == "${version}"* ]]; then
     echo "helm already installed: ${bin_dir}/helm ($("${bin_dir}/helm" version --short))"
     exit 0
   fi
@@ -50,11 +50,23 @@ if ! timeout 120 "${go_bin}" list -m -versions helm.sh/helm/v3 | tr ' ' '\n' | g
 fi
 
 mkdir -p "${bin_dir}"
-echo "install-helm: building helm ${version} with $("${go_bin}" version | cut -d' ' -f3) (this takes a few minutes)..."
+# Match the release builds: Helm's Makefile stamps the version and derives the default
+# Kubernetes version (.Capabilities.KubeVersion, and what `helm lint` checks deprecations
+# against) from the k8s.io/client-go it is built with. Without it `helm template` would
+# pretend to talk to Kubernetes v1.20.
+mod_dir="$(timeout 300 "${go_bin}" mod download -json "helm.sh/helm/v3@${version}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+client_go="$(sed -n 's/^[[:space:]]*k8s.io\/client-go v\([0-9.]*\).*/\1/p' "${mod_dir}/go.mod" | head -n1)"
+k8s_major="$(( ${client_go%%.*} + 1 ))"
+k8s_minor="$(echo "${client_go}" | cut -d. -f2)"
+ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=${version}"
+for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+  ldflags+=" -X ${pkg}.k8sVersionMajor=${k8s_major} -X ${pkg}.k8sVersionMinor=${k8s_minor}"
+done
+
+echo "install-helm: building helm ${version} (Kubernetes ${k8s_major}.${k8s_minor} defaults) with $("${go_bin}" version | cut -d' ' -f3); this takes a few minutes..."
 start="$(date +%s)"
 # CGO off gives a static binary and avoids needing a C toolchain.
 GOBIN="${bin_dir}" CGO_ENABLED=0 timeout "${timeout_s}" \
-  "${go_bin}" install -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${version}" \
-  "helm.sh/helm/v3/cmd/helm@${version}"
+  "${go_bin}" install -trimpath -ldflags "${ldflags}" "helm.sh/helm/v3/cmd/helm@${version}"
 end="$(date +%s)"
 echo "install-helm: installed ${bin_dir}/helm ($("${bin_dir}/helm" version --short)) in $((end - start))s"

@@ -48,6 +48,25 @@ const EnvSchema = z.object({
     .refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
       message: "must start with redis:// or rediss://",
     }),
+  CC2CC_REDIS_SENTINELS: z
+    .string()
+    .optional()
+    .transform((raw) =>
+      (raw ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .refine((list) => list.every((s) => /^[A-Za-z0-9._-]+:\d{1,5}$/.test(s)), {
+      message: "must be host:port pairs, comma-separated",
+    }),
+  CC2CC_REDIS_SENTINEL_MASTER: z.string().optional(),
+  CC2CC_REDIS_PASSWORD: z.string().optional(),
+  CC2CC_REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  CC2CC_REDIS_TLS: z
+    .enum(["true", "false", "1", "0", ""], { message: "must be true or false" })
+    .optional()
+    .transform((v) => v === "true" || v === "1"),
   CC2CC_REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,32}$/, "must be 1-32 of A-Z a-z 0-9 . _ : -")
@@ -96,15 +115,33 @@ const EnvSchema = z.object({
         .filter((o) => o.length > 0),
     ),
   CC2CC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  CC2CC_DASHBOARD_DIR: z.string().optional(),
+  CC2CC_DASHBOARD_DIR: z
+    .string()
+    .optional()
+    // Empty must mean "no dashboard", never "serve the working directory".
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v)),
   CC2CC_HISTORY_MAX_LEN: int(100_000, 100, 10_000_000),
   CC2CC_HISTORY_MAX_AGE: duration("7d"),
 });
+
+/** Where the Redis engine connects: a URL, or a Sentinel group that names the master. */
+export type RedisTarget =
+  | { kind: "url"; url: string; password: string | undefined; tls: boolean }
+  | {
+      kind: "sentinel";
+      sentinels: Array<{ host: string; port: number }>;
+      master: string;
+      password: string | undefined;
+      sentinelPassword: string | undefined;
+      tls: boolean;
+    };
 
 export interface HubConfig {
   port: number;
   host: string;
   redisUrl: string | undefined;
+  /** Undefined: the in-process engine. */
+  redis: RedisTarget | undefined;
   redisPrefix: string;
   pluginKeys: string[];
   /** Empty: dashboards use plugin keys, and plugin keys carry dashboard powers. */
@@ -158,11 +195,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (e.CC2CC_HEARTBEAT_INTERVAL >= e.CC2CC_PRESENCE_TTL) {
     problems.push("CC2CC_HEARTBEAT_INTERVAL must be shorter than CC2CC_PRESENCE_TTL");
   }
+  const empty = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
+  let redis: RedisTarget | undefined;
+  if (e.CC2CC_REDIS_SENTINELS.length > 0) {
+    if (e.CC2CC_REDIS_URL !== undefined)
+      problems.push("set CC2CC_REDIS_URL or CC2CC_REDIS_SENTINELS, not both");
+    if (!empty(e.CC2CC_REDIS_SENTINEL_MASTER)) {
+      problems.push("CC2CC_REDIS_SENTINEL_MASTER is required with CC2CC_REDIS_SENTINELS");
+    }
+    redis = {
+      kind: "sentinel",
+      sentinels: e.CC2CC_REDIS_SENTINELS.map((s) => {
+        const at = s.lastIndexOf(":");
+        return { host: s.slice(0, at), port: Number(s.slice(at + 1)) };
+      }),
+      master: e.CC2CC_REDIS_SENTINEL_MASTER ?? "",
+      password: empty(e.CC2CC_REDIS_PASSWORD),
+      sentinelPassword: empty(e.CC2CC_REDIS_SENTINEL_PASSWORD),
+      tls: e.CC2CC_REDIS_TLS,
+    };
+  } else if (e.CC2CC_REDIS_URL !== undefined) {
+    redis = {
+      kind: "url",
+      url: e.CC2CC_REDIS_URL,
+      password: empty(e.CC2CC_REDIS_PASSWORD),
+      tls: e.CC2CC_REDIS_TLS || e.CC2CC_REDIS_URL.startsWith("rediss://"),
+    };
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.CC2CC_HUB_PORT,
     host: e.CC2CC_HUB_HOST,
     redisUrl: e.CC2CC_REDIS_URL,
+    redis,
     redisPrefix: e.CC2CC_REDIS_PREFIX,
     pluginKeys: e.CC2CC_HUB_API_KEY,
     dashboardKeys: e.CC2CC_DASHBOARD_API_KEY,

@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
-import type { HubConfig } from "../config.js";
+import { Redis, type RedisOptions } from "ioredis";
+import type { HubConfig, RedisTarget } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { Engine, EngineOptions } from "./engine.js";
 import { createMemoryEngine } from "./memory-engine.js";
@@ -55,27 +55,46 @@ function waitReady(redis: Redis, ms: number): Promise<boolean> {
   });
 }
 
+/** One factory for every connection the hub opens, so URL and Sentinel setups behave alike. */
+function redisConnector(target: RedisTarget): (extra: RedisOptions) => Redis {
+  const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2000);
+  return (extra) => {
+    if (target.kind === "url") {
+      return new Redis(target.url, {
+        retryStrategy,
+        ...(target.password !== undefined ? { password: target.password } : {}),
+        ...(target.tls && !target.url.startsWith("rediss://") ? { tls: {} } : {}),
+        ...extra,
+      });
+    }
+    return new Redis({
+      sentinels: target.sentinels,
+      name: target.master,
+      retryStrategy,
+      sentinelRetryStrategy: retryStrategy,
+      ...(target.password !== undefined ? { password: target.password } : {}),
+      ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
+      ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+      ...extra,
+    });
+  };
+}
+
 export async function openEngine(config: HubConfig, logger: Logger): Promise<OpenedEngine> {
   const options = engineOptions(config);
-  if (config.redisUrl === undefined) {
+  if (config.redis === undefined) {
     logger.warn("no CC2CC_REDIS_URL: in-process engine, one replica only, nothing survives a restart");
     const engine = createMemoryEngine(options);
     return { engine, close: () => engine.close() };
   }
+  const connect = redisConnector(config.redis);
   // Commands fail fast while Redis is away (no offline queue), so a send during an outage is
   // refused with ENGINE_UNAVAILABLE instead of being accepted and maybe lost.
-  const redis = new Redis(config.redisUrl, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
-  });
+  const redis = connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error"));
   // The adapter's clients keep their offline queue: pub/sub must resubscribe after an outage.
-  const pub = new Redis(config.redisUrl, {
-    maxRetriesPerRequest: null,
-    retryStrategy: (a) => Math.min(100 * a, 2000),
-  });
-  const sub = pub.duplicate();
+  const pub = connect({ maxRetriesPerRequest: null });
+  const sub = connect({ maxRetriesPerRequest: null });
   for (const c of [pub, sub])
     c.on("error", (err) => logger.debug({ err: err.message }, "redis adapter connection error"));
   if (await waitReady(redis, 10_000)) await checkRedisSettings(redis, logger);

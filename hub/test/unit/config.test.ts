@@ -65,10 +65,52 @@ describe("loadConfig", () => {
 
   it("refuses short keys, out-of-range limits and a heartbeat slower than presence", () => {
     expect(problems({ CC2CC_HUB_API_KEY: "short" }).join()).toContain("each key must be 8-");
-    expect(problems({ ...base, CC2CC_QUEUE_MAX: "0" }).join()).toContain("CC2CC_QUEUE_MAX must be at least 1");
+    expect(problems({ ...base, CC2CC_QUEUE_MAX: "0" }).join()).toContain(
+      "CC2CC_QUEUE_MAX must be at least 1",
+    );
     expect(problems({ ...base, CC2CC_MAX_CONTENT_BYTES: "999999999" }).join()).toContain("at most 262144");
     expect(problems({ ...base, CC2CC_PRESENCE_TTL: "5s", CC2CC_HEARTBEAT_INTERVAL: "10s" }).join()).toContain(
       "CC2CC_HEARTBEAT_INTERVAL must be shorter than CC2CC_PRESENCE_TTL",
     );
+  });
+
+  it("reads a Sentinel group, and refuses it half-configured or beside a URL", () => {
+    const c = loadConfig({
+      ...base,
+      CC2CC_REDIS_SENTINELS: "s1.lan:26379, s2.lan:26380",
+      CC2CC_REDIS_SENTINEL_MASTER: "mymaster",
+      CC2CC_REDIS_PASSWORD: "pw",
+      CC2CC_REDIS_TLS: "true",
+    });
+    expect(c.redis).toEqual({
+      kind: "sentinel",
+      sentinels: [
+        { host: "s1.lan", port: 26379 },
+        { host: "s2.lan", port: 26380 },
+      ],
+      master: "mymaster",
+      password: "pw",
+      sentinelPassword: undefined,
+      tls: true,
+    });
+    expect(problems({ ...base, CC2CC_REDIS_SENTINELS: "s1:26379" }).join()).toContain(
+      "CC2CC_REDIS_SENTINEL_MASTER is required",
+    );
+    expect(
+      problems({
+        ...base,
+        CC2CC_REDIS_SENTINELS: "s1:26379",
+        CC2CC_REDIS_SENTINEL_MASTER: "m",
+        CC2CC_REDIS_URL: "redis://x",
+      }).join(),
+    ).toContain("not both");
+    expect(problems({ ...base, CC2CC_REDIS_SENTINELS: "no-port" }).join()).toContain("host:port");
+  });
+
+  it("treats an empty dashboard dir as none and a rediss URL as TLS", () => {
+    const c = loadConfig({ ...base, CC2CC_DASHBOARD_DIR: "", CC2CC_REDIS_URL: "rediss://r.lan:6380" });
+    expect(c.dashboardDir).toBeUndefined();
+    expect(c.redis).toEqual({ kind: "url", url: "rediss://r.lan:6380", password: undefined, tls: true });
+    expect(loadConfig({ ...base }).redis).toBeUndefined();
   });
 });
