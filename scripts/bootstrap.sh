@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Source this file: it makes Node >= 22.12 and pnpm available on PATH (installing them from
 # the npm registry into a cache folder when the machine lacks them), then installs the
-# workspace's packages. `--with-redis` also installs Debian's redis-server when it is missing.
+# workspace's packages. `--with-redis` also installs Debian's redis-server when it is missing,
+# `--with-chromium` Debian's chromium (for the dashboard's browser tests).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,11 +30,20 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version | cut -d. -f1)" -lt 
   export PATH="$tools/pnpm/bin:$PATH"
 fi
 
-if [ "${1:-}" = "--with-redis" ] && ! command -v redis-server >/dev/null 2>&1; then
-  echo "bootstrap: installing redis-server (Debian)" >&2
+# Debian packages the tests need, installed only when missing: redis-server (--with-redis) and
+# the Chromium the dashboard's browser tests drive (--with-chromium); never a downloaded browser.
+apt_missing=()
+for flag in "$@"; do
+  case "$flag" in
+    --with-redis) command -v redis-server >/dev/null 2>&1 || apt_missing+=(redis-server) ;;
+    --with-chromium) [ -x /usr/bin/chromium ] || apt_missing+=(chromium) ;;
+  esac
+done
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+  echo "bootstrap: installing ${apt_missing[*]} (Debian)" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >&2
 fi
 
 cd "$root"

@@ -6,8 +6,12 @@ import { KeyRing } from "./auth.js";
 import type { HubConfig } from "./config.js";
 import type { HubContext } from "./core/hub-context.js";
 import { nowIso } from "./core/hub-context.js";
+import { instrumentEngine } from "./core/instrumented-engine.js";
 import { Messaging } from "./core/messaging.js";
 import { openEngine } from "./engine/open-engine.js";
+import { openHistory, teeEvents } from "./history/open-history.js";
+import { HistoryRecorder } from "./history/recorder.js";
+import { startReplicaBeat } from "./history/replica-beat.js";
 import { createApp } from "./http/app.js";
 import type { Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
@@ -26,10 +30,16 @@ export interface RunningHub {
 
 export async function startHub(config: HubConfig, logger: Logger): Promise<RunningHub> {
   const opened = await openEngine(config, logger);
-  const { engine } = opened;
   const metrics = createMetrics(new Registry(), {
-    queueDepth: async () => (await engine.listInstances()).reduce((n, i) => n + i.queueDepth, 0),
+    queueDepth: async () => {
+      const depths = (await opened.engine.listInstances()).map((i) => i.queueDepth);
+      return { total: depths.reduce((n, d) => n + d, 0), max: Math.max(0, ...depths) };
+    },
   });
+  const engine = instrumentEngine(opened.engine, metrics);
+  for (const c of opened.adapterClients ? [opened.adapterClients.pub, opened.adapterClients.sub] : []) {
+    c.on("error", () => metrics.adapterErrors.inc());
+  }
   const state = { shuttingDown: false, inflight: 0 };
   const conns = new LocalConnections();
 
@@ -40,8 +50,12 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
   };
   const http = createServer((req, res) => listener(req, res));
   const { io, plugin, dashboard } = createSocketServer(http, config, opened.adapterClients);
-  const fanout = new SocketFanout(plugin, dashboard, opened.adapterClients !== undefined, (ids) =>
-    conns.wake(ids),
+  const history = openHistory(opened, config);
+  const recorder = new HistoryRecorder(history, logger);
+  // Every event this replica emits is also logged once, by this replica, in the shared history.
+  const fanout = teeEvents(
+    new SocketFanout(plugin, dashboard, opened.adapterClients !== undefined, (ids) => conns.wake(ids)),
+    (e) => recorder.record(e),
   );
   const messaging = new Messaging({ engine, fanout, metrics, logger, config });
   const ctx: HubContext = {
@@ -56,7 +70,16 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
   };
   setupPluginNamespace(plugin, ctx, conns);
   setupDashboardNamespace(dashboard, ctx);
-  listener = getRequestListener(createApp(ctx).fetch);
+  listener = getRequestListener(createApp(ctx, { store: history, recorder }).fetch);
+  const replicaBeat = startReplicaBeat({
+    store: history,
+    recorder,
+    logger,
+    replica: config.replica,
+    engine: engine.kind,
+    intervalMs: config.heartbeatIntervalMs,
+    counts: () => ({ plugin: plugin.sockets.size, dashboard: dashboard.sockets.size, instances: conns.size }),
+  });
 
   const heartbeat = setInterval(() => {
     engine.heartbeat(conns.held()).then(
@@ -119,6 +142,9 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
     for (const h of held) h.socket.conn.close();
     for (const s of dashboard.sockets.values()) s.conn.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
+    await replicaBeat.stop();
+    await recorder.close();
+    await history.close();
     await opened.close();
     logger.info("shutdown complete");
   }

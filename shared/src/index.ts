@@ -1,5 +1,6 @@
 export * from "./errors.js";
 export * from "./events.js";
+export * from "./history.js";
 export * from "./ids.js";
 export * from "./instance.js";
 export * from "./limits.js";

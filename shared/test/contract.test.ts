@@ -18,7 +18,10 @@ import {
 
 describe("addresses", () => {
   it("parses every kind of `to`", () => {
-    expect(parseAddress("alice@dev1:app/7f3a")).toEqual({ kind: "instance", instanceId: "alice@dev1:app/7f3a" });
+    expect(parseAddress("alice@dev1:app/7f3a")).toEqual({
+      kind: "instance",
+      instanceId: "alice@dev1:app/7f3a",
+    });
     expect(parseAddress("alice@dev1:app")).toEqual({ kind: "partial", prefix: "alice@dev1:app" });
     expect(parseAddress("role:reviewer")).toEqual({ kind: "role", role: "reviewer" });
     expect(parseAddress("topic:deploys")).toEqual({ kind: "topic", topic: "deploys" });
@@ -26,7 +29,16 @@ describe("addresses", () => {
   });
 
   it("rejects malformed addresses", () => {
-    for (const bad of ["", "alice", "alice@dev1", "role:", "topic:-x", "a b@h:p/s", "alice@dev1:app/s/t", "x".repeat(400)]) {
+    for (const bad of [
+      "",
+      "alice",
+      "alice@dev1",
+      "role:",
+      "topic:-x",
+      "a b@h:p/s",
+      "alice@dev1:app/s/t",
+      "x".repeat(400),
+    ]) {
       expect(parseAddress(bad), bad).toBeNull();
     }
   });
@@ -55,7 +67,11 @@ describe("schemas", () => {
       expect((err as Cc2ccError).field).toBe("to");
     }
     try {
-      parseOrThrow(PluginAuthSchema, { key: "k", protocolVersion: 1, instanceId: "a@b:c/d", secret: "short" }, "auth");
+      parseOrThrow(
+        PluginAuthSchema,
+        { key: "k", protocolVersion: 1, instanceId: "a@b:c/d", secret: "short" },
+        "auth",
+      );
       throw new Error("unreachable");
     } catch (err) {
       expect((err as Cc2ccError).field).toBe("auth.secret");

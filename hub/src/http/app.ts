@@ -8,13 +8,14 @@ import { toErrorBody } from "../realtime/request-handler.js";
 import type { AppEnv } from "./app-env.js";
 import { dashboardAssets } from "./routes/dashboard-assets.js";
 import { healthRoutes } from "./routes/health.js";
+import { type HistoryDeps, historyRoutes } from "./routes/history.js";
 import { instanceRoutes } from "./routes/instances.js";
 import { messageRoutes } from "./routes/messages.js";
 import { statsRoutes } from "./routes/stats.js";
 import { topicRoutes } from "./routes/topics.js";
 
 /** The hub's HTTP surface: probes and metrics at the root, the keyed REST API under /api. */
-export function createApp(ctx: HubContext): Hono<AppEnv> {
+export function createApp(ctx: HubContext, history?: HistoryDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use("*", async (c, next) => {
@@ -52,6 +53,7 @@ export function createApp(ctx: HubContext): Hono<AppEnv> {
   app.route("/api/topics", topicRoutes(ctx));
   app.route("/api/messages", messageRoutes(ctx));
   app.route("/api/stats", statsRoutes(ctx));
+  if (history) app.route("/api/history", historyRoutes(ctx, history));
   if (ctx.config.dashboardDir !== undefined) app.route("/", dashboardAssets(ctx.config.dashboardDir));
 
   app.notFound((c) => {
@@ -60,7 +62,7 @@ export function createApp(ctx: HubContext): Hono<AppEnv> {
   });
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? uuidv7();
-    const body = toErrorBody(err, requestId, ctx.logger, ctx.metrics);
+    const body = toErrorBody(err, requestId, ctx.logger);
     return c.json(body, HTTP_STATUS[body.code] as 400);
   });
   return app;

@@ -14,7 +14,8 @@ export function dashboardAssets(dir: string) {
   const app = new Hono<AppEnv>();
   app.use("/*", serveStatic({ root: dir }));
   app.get("/*", (c, next) => {
-    if (c.req.path.startsWith("/api/") || c.req.path.startsWith("/socket.io/") || !existsSync(index)) return next();
+    if (c.req.path.startsWith("/api/") || c.req.path.startsWith("/socket.io/") || !existsSync(index))
+      return next();
     return serveStatic({ path: index })(c, next);
   });
   return app;
