@@ -16,7 +16,7 @@ node_ok() {
 if ! node_ok; then
   if [ ! -x "$tools/node22/bin/node" ]; then
     echo "bootstrap: installing Node 22 into $tools/node22 (npm registry)" >&2
-    npm install --global --prefix "$tools/node22" node@22 >&2
+    npm install --global --prefer-offline --no-audit --no-fund --prefix "$tools/node22" node@22 >&2
   fi
   export PATH="$tools/node22/bin:$PATH"
   node_ok || { echo "bootstrap: Node >= 22.12 is required and could not be installed" >&2; exit 1; }
@@ -25,7 +25,7 @@ fi
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version | cut -d. -f1)" -lt 10 ]; then
   if [ ! -x "$tools/pnpm/bin/pnpm" ]; then
     echo "bootstrap: installing pnpm into $tools/pnpm (npm registry)" >&2
-    npm install --global --prefix "$tools/pnpm" pnpm@12 >&2
+    npm install --global --prefer-offline --no-audit --no-fund --prefix "$tools/pnpm" pnpm@12 >&2
   fi
   export PATH="$tools/pnpm/bin:$PATH"
 fi

@@ -41,7 +41,11 @@ export class RedisServer {
   }
 
   static async start(opts: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), "cc2cc-redis-")), opts.aof ?? true);
+    const server = new RedisServer(
+      await freePort(),
+      mkdtempSync(join(tmpdir(), "cc2cc-redis-")),
+      opts.aof ?? true,
+    );
     await server.startProcess();
     return server;
   }
