@@ -1,3 +1,5 @@
+// First: configures zod before @cc2cc/shared creates its schemas (see the module).
+import "./lib/zod-jitless";
 import { createApp } from "vue";
 import App from "./App.vue";
 import { APP, createAppState } from "./app-state";

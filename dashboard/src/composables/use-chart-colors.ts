@@ -31,11 +31,16 @@ export function useChartColors() {
 }
 export type ChartColors = ReturnType<typeof useChartColors>["value"];
 
-/** Axis and tooltip styling shared by every chart. */
+/**
+ * Axis and tooltip styling shared by every chart. Tooltips are drawn on the canvas (richText):
+ * the HTML ones are built with style attributes, which the hub's CSP (no 'unsafe-inline')
+ * refuses, and they would put instance ids into innerHTML.
+ */
 export function baseOption(c: ChartColors) {
   return {
     textStyle: { color: c.muted, fontFamily: "system-ui, sans-serif" },
     tooltip: {
+      renderMode: "richText" as const,
       backgroundColor: c.bg,
       borderColor: c.border,
       textStyle: { color: c.text },

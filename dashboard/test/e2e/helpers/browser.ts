@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { ROOT } from "./processes";
 
@@ -49,14 +49,41 @@ export async function launch(): Promise<Browser> {
 /**
  * Saves `test-results/screenshots/<name>.png`; with CC2CC_SCREENSHOT_DIR set (docs/screenshots
  * for the README) a copy goes there too, so the published pictures come from a passing run.
+ * A relative CC2CC_SCREENSHOT_DIR is taken from the repository root, not from the package
+ * directory pnpm runs the tests in.
  */
 export async function shot(page: Page, name: string): Promise<Buffer> {
   const path = join(SHOTS, `${name}.png`);
   const png = await page.screenshot({ path });
-  const publish = process.env.CC2CC_SCREENSHOT_DIR;
-  if (publish) {
+  const dir = process.env.CC2CC_SCREENSHOT_DIR;
+  if (dir) {
+    const publish = resolve(ROOT, dir);
     mkdirSync(publish, { recursive: true });
     copyFileSync(path, join(publish, `${name}.png`));
   }
   return png;
+}
+
+/**
+ * Collects Content-Security-Policy violations of the page: the `securitypolicyviolation` event
+ * (registered before any page script runs) and Chromium's "Refused to …" console errors, so a
+ * blocked inline style or connection fails the test instead of passing unnoticed.
+ */
+export async function watchCsp(page: Page): Promise<string[]> {
+  const seen: string[] = [];
+  await page.exposeFunction("__cc2ccCspViolation", (text: string) => {
+    seen.push(text);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const report = (window as unknown as { __cc2ccCspViolation(t: string): void }).__cc2ccCspViolation;
+      report(
+        `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`,
+      );
+    });
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) seen.push(m.text());
+  });
+  return seen;
 }

@@ -57,6 +57,24 @@ export class PluginClient {
     return client;
   }
 
+  /**
+   * Drops the connection and opens it again as the same instance (same id and secret), as a
+   * plugin does after a crash: what it held unacknowledged is handed out again.
+   */
+  async reconnect(): Promise<void> {
+    this.socket.disconnect();
+    const welcomed = new Promise<void>((resolve, reject) => {
+      this.socket.once("welcome", () => resolve());
+      this.socket.once("connect_error", reject);
+    });
+    this.socket.connect();
+    await welcomed;
+  }
+
+  ack(messageIds: string[]): Promise<unknown> {
+    return new Promise((resolve) => this.socket.emit("ack", { messageIds }, resolve));
+  }
+
   send(req: Parameters<PluginClientToServerEvents["send_message"]>[0]): Promise<SendResult> {
     return this.request("send_message", req);
   }
