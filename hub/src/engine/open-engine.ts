@@ -90,7 +90,8 @@ export async function openEngine(config: HubConfig, logger: Logger): Promise<Ope
   const connect = redisConnector(config.redis);
   // Commands fail fast while Redis is away (no offline queue), so a send during an outage is
   // refused with ENGINE_UNAVAILABLE instead of being accepted and maybe lost.
-  const redis = connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // A command timeout turns a partition from Redis into ENGINE_UNAVAILABLE instead of a hang.
+  const redis = connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 });
   redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error"));
   // The adapter's clients keep their offline queue: pub/sub must resubscribe after an outage.
   const pub = connect({ maxRetriesPerRequest: null });

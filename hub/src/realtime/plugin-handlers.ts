@@ -145,20 +145,30 @@ export function attachPluginHandlers(
   });
 
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (event in PLUGIN_REQUEST_SCHEMAS) return;
+    // hasOwn, not `in`: "constructor" and "__proto__" must count as unknown too.
+    if (Object.hasOwn(PLUGIN_REQUEST_SCHEMAS, event)) return;
     metrics.frames.inc({ event: "unknown" });
     metrics.badFrames.inc({ event: "unknown" });
-    const known = Object.keys(PLUGIN_REQUEST_SCHEMAS).join(", ");
-    const error = {
-      code: "VALIDATION" as const,
-      message: `unknown event "${String(event).slice(0, 64)}"; known: ${known}`,
-      field: "event",
-    };
-    const ack = args.findLast((a) => typeof a === "function") as ((r: unknown) => void) | undefined;
-    const given = (args[0] as { requestId?: unknown } | undefined)?.requestId;
+    const last = args.at(-1);
+    const ack = typeof last === "function" ? (last as (r: unknown) => void) : undefined;
+    const given = (args[0] as { requestId?: unknown } | null | undefined)?.requestId;
     const requestId = typeof given === "string" && given.length > 0 && given.length <= 64 ? given : "unknown";
-    if (ack) ack({ ok: false, requestId, error: { ...error, requestId } });
-    else socket.emit("notice", { code: "VALIDATION", message: error.message });
+    // Unknown events cost the same frame budget as known ones.
+    const verdict = limiter.take();
+    if (verdict !== "ok") {
+      metrics.rateLimited.inc({ kind: "frames" });
+      ack?.({
+        ok: false,
+        requestId,
+        error: { code: "RATE_LIMITED", message: "too many frames on this connection; slow down", requestId },
+      });
+      if (verdict === "abusive") deps.onAbuse();
+      return;
+    }
+    const known = Object.keys(PLUGIN_REQUEST_SCHEMAS).join(", ");
+    const message = `unknown event "${String(event).slice(0, 64)}"; known: ${known}`;
+    if (ack) ack({ ok: false, requestId, error: { code: "VALIDATION", message, field: "event", requestId } });
+    else socket.emit("notice", { code: "VALIDATION", message });
   });
 }
 

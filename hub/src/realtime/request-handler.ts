@@ -47,7 +47,7 @@ export interface DispatchDeps {
   onAbuse: () => void;
   /** Where an error goes when the client gave no callback to answer. */
   notice: (error: ErrorBody) => void;
-  state: { inflight: number };
+  state: { inflight: number; shuttingDown: boolean };
 }
 
 /** The request id a client sent, when it sent a usable one. */
@@ -69,8 +69,10 @@ export function dispatch<S extends z.ZodType, T>(
   deps: DispatchDeps,
   run: (req: z.infer<S>) => Promise<T>,
 ): void {
-  const [first, second] = args;
-  const ack = typeof first === "function" ? first : typeof second === "function" ? second : undefined;
+  // socket.io puts the callback last, however many arguments came before it.
+  const first = args[0];
+  const last = args.at(-1);
+  const ack = typeof last === "function" ? last : undefined;
   const payload = typeof first === "function" ? {} : first;
   const requestId = requestIdOf(payload) ?? uuidv7();
   const reply = (r: Reply<T>) => {
@@ -86,6 +88,18 @@ export function dispatch<S extends z.ZodType, T>(
       error: { code: "RATE_LIMITED", message: "too many frames on this connection; slow down", requestId },
     });
     if (verdict === "abusive") deps.onAbuse();
+    return;
+  }
+  if (deps.state.shuttingDown) {
+    reply({
+      ok: false,
+      requestId,
+      error: {
+        code: "SHUTTING_DOWN",
+        message: "this replica is shutting down; retry after the reconnect",
+        requestId,
+      },
+    });
     return;
   }
   let req: z.infer<S>;

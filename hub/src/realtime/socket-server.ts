@@ -5,6 +5,20 @@ import { Server } from "socket.io";
 import type { HubConfig } from "../config.js";
 import type { DashboardNamespace, InterServerEvents, PluginNamespace } from "./socket-types.js";
 
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * socket.io on the hub's HTTP server. WebSocket only, so no sticky sessions are needed behind
  * the ingress; with Redis, the adapter carries rooms and server-side events between replicas.
@@ -21,6 +35,10 @@ export function createSocketServer(
     pingInterval: 10_000,
     pingTimeout: 10_000,
     serveClient: false,
+    // Browsers do not apply CORS to WebSockets, so the Origin is checked here: none (plugins,
+    // scripts), the hub's own (the served dashboard), or one of CC2CC_CORS_ORIGINS.
+    allowRequest: (req, callback) =>
+      callback(null, originAllowed(req.headers.origin, req.headers.host, config.corsOrigins)),
     cors:
       config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : { origin: false },
     ...(adapterClients
@@ -29,6 +47,12 @@ export function createSocketServer(
         }
       : {}),
   });
+  // Nothing lives on the main namespace; refuse it rather than hold idle keyless sockets.
+  io.of("/").use((_socket, next) =>
+    next(
+      Object.assign(new Error("use the /plugin or /dashboard namespace"), { data: { code: "NOT_FOUND" } }),
+    ),
+  );
   return {
     io: io as unknown as Server,
     plugin: io.of("/plugin") as unknown as PluginNamespace,

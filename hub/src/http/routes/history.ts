@@ -27,8 +27,7 @@ export interface HistoryDeps {
  * Reads first flush this replica's pending events, so what it just did is in the answer.
  */
 export function historyRoutes(ctx: HubContext, { store, recorder }: HistoryDeps) {
-  const idParam = (raw: string, field: string) =>
-    parseOrThrow(MessageIdSchema, decodeURIComponent(raw), field);
+  const idParam = (raw: string, field: string) => parseOrThrow(MessageIdSchema, raw, field);
   return new Hono<AppEnv>()
     .use("*", async (c, next) => {
       requireDashboard(c);

@@ -9,7 +9,7 @@ const LimitSchema = z.coerce.number().int().min(1).max(1000).default(100);
 
 export function instanceRoutes(ctx: HubContext) {
   const { engine, fanout, config } = ctx;
-  const idParam = (raw: string) => parseOrThrow(InstanceIdSchema, decodeURIComponent(raw), "id");
+  const idParam = (raw: string) => parseOrThrow(InstanceIdSchema, raw, "id");
   return new Hono<AppEnv>()
     .get("/", async (c) => c.json({ instances: await engine.listInstances() }))
     .get("/:id", async (c) => {

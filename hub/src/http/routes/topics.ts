@@ -6,7 +6,7 @@ import { jsonBody, requireDashboard } from "../body.js";
 
 export function topicRoutes(ctx: HubContext) {
   const { engine, fanout, config } = ctx;
-  const nameParam = (raw: string) => parseOrThrow(TopicNameSchema, decodeURIComponent(raw), "name");
+  const nameParam = (raw: string) => parseOrThrow(TopicNameSchema, raw, "name");
   return new Hono<AppEnv>()
     .get("/", async (c) => c.json({ topics: await engine.listTopics() }))
     .post("/", async (c) => {
