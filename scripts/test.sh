@@ -7,4 +7,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/bootstrap.sh" --with-redis --with-chromium
 cd "$root"
 pnpm test
+# Faults (kill -9, Redis outage, storms, SIGTERM), the fuzzer and the security checks: ~5 min.
+pnpm --filter @cc2cc/hub test:chaos
 if [ -d charts/test ]; then pnpm run test:chart; fi

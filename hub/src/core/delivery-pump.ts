@@ -18,6 +18,8 @@ export interface PumpDeps {
  * stops a pump whose connection was taken over elsewhere.
  */
 export class DeliveryPump {
+  /** Nothing is pushed before the connection's `welcome`: wakes before `start()` wait for it. */
+  private started = false;
   private running = false;
   private again = false;
   private stopped = false;
@@ -33,8 +35,13 @@ export class DeliveryPump {
     private readonly deps: PumpDeps,
   ) {}
 
+  start(): void {
+    this.started = true;
+    this.wake();
+  }
+
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     if (this.running) {
       this.again = true;
       return;

@@ -146,7 +146,7 @@ function onConnection(socket: PluginSocket, ctx: HubContext, conns: LocalConnect
         { instanceId, requeued: registered.requeued, created: registered.created },
         "plugin connected",
       );
-      pump.wake();
+      pump.start();
     } catch (err) {
       logger.warn(
         { err, instanceId },

@@ -75,8 +75,10 @@ export function dispatch<S extends z.ZodType, T>(
   const ack = typeof last === "function" ? last : undefined;
   const payload = typeof first === "function" ? {} : first;
   const requestId = requestIdOf(payload) ?? uuidv7();
+  // A frame without a callback cannot be answered; its error goes out as a notice instead.
   const reply = (r: Reply<T>) => {
     if (typeof ack === "function") (ack as (r: Reply<T>) => void)(r);
+    else if (!r.ok) deps.notice(r.error);
   };
   deps.metrics.frames.inc({ event });
   const verdict = deps.limiter.take();
@@ -113,8 +115,7 @@ export function dispatch<S extends z.ZodType, T>(
   } catch (err) {
     deps.metrics.badFrames.inc({ event });
     const error = toErrorBody(err, requestId, deps.logger);
-    if (ack === undefined) deps.notice(error);
-    else reply({ ok: false, requestId, error });
+    reply({ ok: false, requestId, error });
     return;
   }
   deps.state.inflight++;

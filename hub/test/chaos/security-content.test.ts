@@ -1,6 +1,3 @@
-import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { NAMESPACES, PROTOCOL_VERSION } from "@cc2cc/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { PLUGIN_KEY } from "../helpers/hub-process.js";
@@ -12,7 +9,6 @@ import { attempt, codeOf } from "./support/sio.js";
 
 const ALLOWED = "http://allowed.example";
 const EVIL = "http://evil.example";
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** Text another agent might send: markup, terminal escapes, bidi tricks, prompt injection. */
 const HOSTILE: readonly string[] = [
@@ -155,16 +151,4 @@ describe("security: hostile content and cross-origin callers", () => {
     // Browsers do not apply CORS to WebSockets: only the server can refuse a foreign Origin.
     expect(wsEvil, "a socket.io handshake from a disallowed Origin").not.toBe("CONNECTED");
   });
-
-  test("pnpm audit --prod --audit-level high finds no high or critical advisory", () => {
-    const res = spawnSync("pnpm", ["audit", "--prod", "--audit-level", "high"], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-      timeout: 90_000,
-    });
-    const output = `${res.stdout ?? ""}${res.stderr ?? ""}`;
-    const summary = output.trim().split("\n").slice(-3).join(" | ");
-    printLine("security-audit", { exit: res.status, summary: JSON.stringify(summary.slice(0, 300)) });
-    expect(res.status, output.slice(-2000)).toBe(0);
-  }, 120_000);
 });
