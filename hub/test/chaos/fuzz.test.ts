@@ -196,7 +196,9 @@ describe("fuzzer: hostile frames and bodies", () => {
     expect(s.accepted).toBeGreaterThan(100);
     expect(s.lost).toBe(0);
     expect(Object.keys(s.refused)).toEqual([]);
-    expect(rssAfter, "RSS after the fuzz (KiB)").toBeLessThan(rssBefore + 200 * 1024);
+    // V8 keeps the heap it grew while 120k frames (up to the frame cap each) went through, so
+    // the fuzz itself gets an absolute ceiling; "bounded" is the soak: no growth on a repeat.
+    expect(rssAfter, "RSS after the fuzz (KiB)").toBeLessThan(512 * 1024);
     expect(rssSoak - rssAfter, "RSS growth over the soak round (KiB)").toBeLessThan(48 * 1024);
   }, 400_000);
 
