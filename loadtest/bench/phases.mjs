@@ -9,22 +9,32 @@ import { addCounts, deltaCounts, median, r0, r2, sum, summarizeLatency } from ".
 
 const wall = () => performance.timeOrigin + performance.now();
 
-/** CPU seconds the whole machine spent busy (all cores), from /proc/stat (Linux). */
-function machineBusySeconds() {
+/**
+ * CPU seconds the whole machine spent busy (all cores) outside interrupt context, and in it,
+ * from /proc/stat (Linux). Loopback TCP is mostly softirq work that no process is charged for.
+ */
+function machineSeconds() {
   try {
     const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
-    return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100;
+    // user nice system idle iowait irq softirq steal
+    return { busy: (f[0] + f[1] + f[2] + f[7]) / 100, irq: (f[5] + f[6]) / 100 };
   } catch {
-    return Number.NaN;
+    return { busy: Number.NaN, irq: Number.NaN };
   }
 }
+
+/** This process (the orchestrator) counts as ours too. */
+const selfSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 /** CPU seconds of every process in the run, to tell which one binds. */
 function cpuSnapshot(cluster, gens) {
   return {
     at: performance.now(),
-    machine: machineBusySeconds(),
+    machine: machineSeconds(),
+    self: selfSeconds(),
     hubs: cluster.hubs.map((h) => h.cpuSeconds()),
     redis: procCpuSeconds(cluster.redis.pid),
     gens: gens.map((g) => g.cpuSeconds()),
@@ -35,14 +45,17 @@ function cpuSnapshot(cluster, gens) {
 function cpuShares(a, b) {
   const secs = (b.at - a.at) / 1000;
   const pct = (x, y) => r0(((y - x) / secs) * 100);
-  const ours = (s) => s.hubs.reduce((n, x) => n + x, 0) + s.redis + s.gens.reduce((n, x) => n + x, 0);
+  const ours = (s) =>
+    s.hubs.reduce((n, x) => n + x, 0) + s.redis + s.gens.reduce((n, x) => n + x, 0) + s.self;
   return {
     hubs: a.hubs.map((x, i) => pct(x, b.hubs[i])),
     redis: pct(a.redis, b.redis),
     generators: a.gens.map((x, i) => pct(x, b.gens[i])),
     // Everything else on the machine meanwhile (other users of a shared box): a run where this
     // is large measured the neighbours as much as the hub.
-    others: Math.max(0, pct(a.machine - ours(a), b.machine - ours(b))),
+    others: Math.max(0, pct(a.machine.busy - ours(a), b.machine.busy - ours(b))),
+    // Interrupt time (softirq: loopback TCP between all of the above), charged to no process.
+    irq: pct(a.machine.irq, b.machine.irq),
   };
 }
 
