@@ -7,6 +7,9 @@ import {
   PingResultSchema,
   type PLUGIN_REQUEST_SCHEMAS,
   type PluginClientToServerEvents,
+  ScheduleSchema,
+  SchedulesResponseSchema,
+  ScheduleWithFiresSchema,
   SendResultSchema,
   TopicInfoSchema,
   WhoamiSchema,
@@ -49,6 +52,11 @@ const REPLY_DATA_SCHEMAS: { [E in HubRequestName]: z.ZodType<ReplyData<E>> } = {
   ping: PingResultSchema,
   whoami: WhoamiSchema,
   message_status: MessageStatusSchema,
+  create_schedule: ScheduleSchema,
+  list_schedules: SchedulesResponseSchema,
+  get_schedule: ScheduleWithFiresSchema,
+  update_schedule: ScheduleSchema,
+  delete_schedule: z.object({ scheduleId: z.string(), deleted: z.literal(true) }),
 };
 
 const ReplyEnvelopeSchema = z.object({

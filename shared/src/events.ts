@@ -2,6 +2,7 @@ import { z } from "zod";
 import { InstanceIdSchema, TopicNameSchema } from "./ids.js";
 import { InstanceInfoSchema, TopicInfoSchema } from "./instance.js";
 import { MessageSchema } from "./message.js";
+import { ScheduleFireSchema, ScheduleIdSchema, ScheduleSchema } from "./schedule.js";
 
 /**
  * Hub events streamed to dashboards on `/dashboard` (event name `hub_event`). Every event has
@@ -57,6 +58,10 @@ export const HubEventSchema = z.discriminatedUnion("type", [
     instanceId: InstanceIdSchema,
     removed: z.number(),
   }),
+  z.object({ ...common, type: z.literal("schedule:created"), schedule: ScheduleSchema }),
+  z.object({ ...common, type: z.literal("schedule:updated"), schedule: ScheduleSchema }),
+  z.object({ ...common, type: z.literal("schedule:deleted"), scheduleId: ScheduleIdSchema }),
+  z.object({ ...common, type: z.literal("schedule:fired"), fire: ScheduleFireSchema }),
 ]);
 export type HubEvent = z.infer<typeof HubEventSchema>;
 export type HubEventType = HubEvent["type"];

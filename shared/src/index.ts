@@ -7,3 +7,4 @@ export * from "./limits.js";
 export * from "./message.js";
 export * from "./protocol.js";
 export * from "./rest.js";
+export * from "./schedule.js";

@@ -4,6 +4,13 @@ import { AddressSchema, InstanceIdSchema, MessageIdSchema, RoleNameSchema, Topic
 import { InstanceInfoSchema, type MessageStatusSchema, type TopicInfoSchema } from "./instance.js";
 import { LIMITS } from "./limits.js";
 import { ContentSchema, MessageSchema, MessageTypeSchema, MetadataSchema } from "./message.js";
+import {
+  CreateScheduleBodySchema,
+  type Schedule,
+  ScheduleIdSchema,
+  type ScheduleWithFiresSchema,
+  UpdateScheduleBodySchema,
+} from "./schedule.js";
 
 /**
  * The socket.io protocol. Two namespaces on the hub's port: `/plugin` for MCP plugins and
@@ -85,6 +92,17 @@ export const PingRequestSchema = z.object({
   timeoutMs: z.number().int().min(100).max(LIMITS.pingTimeoutMaxMs).optional(),
 });
 export const MessageStatusRequestSchema = z.object({ ...base, messageId: MessageIdSchema });
+export const CreateScheduleRequestSchema = CreateScheduleBodySchema.extend(base);
+export const ListSchedulesRequestSchema = z.object({
+  ...base,
+  /** Only the schedules this instance's address (user@host:project) created. */
+  mine: z.boolean().optional(),
+});
+export const ScheduleRequestSchema = z.object({ ...base, scheduleId: ScheduleIdSchema });
+export const UpdateScheduleRequestSchema = UpdateScheduleBodySchema.extend({
+  ...base,
+  scheduleId: ScheduleIdSchema,
+});
 
 export type SendMessageRequest = z.infer<typeof SendMessageRequestSchema>;
 export type BroadcastRequest = z.infer<typeof BroadcastRequestSchema>;
@@ -96,6 +114,10 @@ export type GetMessagesRequest = z.infer<typeof GetMessagesRequestSchema>;
 export type AckRequest = z.infer<typeof AckRequestSchema>;
 export type PingRequest = z.infer<typeof PingRequestSchema>;
 export type MessageStatusRequest = z.infer<typeof MessageStatusRequestSchema>;
+export type CreateScheduleRequest = z.infer<typeof CreateScheduleRequestSchema>;
+export type ListSchedulesRequest = z.infer<typeof ListSchedulesRequestSchema>;
+export type ScheduleRequest = z.infer<typeof ScheduleRequestSchema>;
+export type UpdateScheduleRequest = z.infer<typeof UpdateScheduleRequestSchema>;
 
 // ---- hub → client reply payloads ----
 
@@ -187,6 +209,11 @@ export interface PluginClientToServerEvents {
   ping: (req: PingRequest, ack: Ack<PingResult>) => void;
   whoami: (req: EmptyRequest, ack: Ack<Whoami>) => void;
   message_status: (req: MessageStatusRequest, ack: Ack<z.infer<typeof MessageStatusSchema>>) => void;
+  create_schedule: (req: CreateScheduleRequest, ack: Ack<Schedule>) => void;
+  list_schedules: (req: ListSchedulesRequest, ack: Ack<{ schedules: Schedule[] }>) => void;
+  get_schedule: (req: ScheduleRequest, ack: Ack<z.infer<typeof ScheduleWithFiresSchema>>) => void;
+  update_schedule: (req: UpdateScheduleRequest, ack: Ack<Schedule>) => void;
+  delete_schedule: (req: ScheduleRequest, ack: Ack<{ scheduleId: string; deleted: true }>) => void;
 }
 
 /** hub → client on `/plugin`. */
@@ -213,4 +240,9 @@ export const PLUGIN_REQUEST_SCHEMAS = {
   ping: PingRequestSchema,
   whoami: EmptyRequestSchema,
   message_status: MessageStatusRequestSchema,
+  create_schedule: CreateScheduleRequestSchema,
+  list_schedules: ListSchedulesRequestSchema,
+  get_schedule: ScheduleRequestSchema,
+  update_schedule: UpdateScheduleRequestSchema,
+  delete_schedule: ScheduleRequestSchema,
 } as const satisfies Record<keyof PluginClientToServerEvents, z.ZodType>;

@@ -35,6 +35,13 @@ export function involvedIds(e: HubEvent): string[] {
     case "topic:subscribed":
     case "topic:unsubscribed":
       return [e.instanceId, e.topic];
+    case "schedule:created":
+    case "schedule:updated":
+      return [e.schedule.createdBy, e.schedule.target];
+    case "schedule:deleted":
+      return [];
+    case "schedule:fired":
+      return [];
     default:
       return [e.instanceId];
   }
@@ -82,6 +89,14 @@ export function describeEvent(e: HubEvent): string {
       return `${shortId(e.instanceId)} left ${e.topic}`;
     case "queue:flushed":
       return `queue of ${shortId(e.instanceId)} flushed (${e.removed} removed)`;
+    case "schedule:created":
+      return `schedule "${e.schedule.name}" created (${e.schedule.description})`;
+    case "schedule:updated":
+      return `schedule "${e.schedule.name}" updated (${e.schedule.state})`;
+    case "schedule:deleted":
+      return `schedule ${e.scheduleId} deleted`;
+    case "schedule:fired":
+      return `schedule ${e.fire.scheduleId} fired: ${e.fire.outcome}${e.fire.error ? ` (${e.fire.error.code})` : ""}`;
   }
 }
 
@@ -128,6 +143,10 @@ const HUB_EVENT_TYPES = [
   "topic:subscribed",
   "topic:unsubscribed",
   "queue:flushed",
+  "schedule:created",
+  "schedule:updated",
+  "schedule:deleted",
+  "schedule:fired",
 ] as const satisfies ReadonlyArray<Exclude<HubEvent["type"], "message:sent">>;
 
 /** The same filters as a `GET /api/history` query; null when they let nothing through. */

@@ -27,6 +27,16 @@ export interface OutgoingMessage {
   persistent?: boolean | undefined;
 }
 
+/** Hub-internal send options; never read from a client's frame. */
+export interface SendOptions {
+  /**
+   * A caller-chosen message id (the scheduler derives one per planned fire), so that a retried
+   * send is the same message: the queue answers a held id without queueing it twice, and the
+   * plugin's dedup set drops a second live copy.
+   */
+  messageId?: string;
+}
+
 export interface MessagingDeps {
   engine: Engine;
   fanout: Fanout;
@@ -45,16 +55,16 @@ export interface MessagingDeps {
 export class Messaging {
   constructor(private readonly deps: MessagingDeps) {}
 
-  async send(from: string, out: OutgoingMessage): Promise<SendResult> {
+  async send(from: string, out: OutgoingMessage, opts: SendOptions = {}): Promise<SendResult> {
     this.checkContent(out.content);
     const resolved = await resolveAddress(this.deps.engine, out.to, from);
     switch (resolved.kind) {
       case "broadcast":
-        return this.broadcast(from, out);
+        return this.broadcast(from, out, opts);
       case "topic":
-        return this.publish(from, { ...out, topic: resolved.topic });
+        return this.publish(from, { ...out, topic: resolved.topic }, opts);
       default: {
-        const message = { ...this.build(from, out), hops: await this.hops(out.replyTo) };
+        const message = { ...this.build(from, out, opts), hops: await this.hops(out.replyTo) };
         const { allowed, limited } = await this.pairLimit(from, resolved.recipients);
         const { queued, refused } = await this.store(allowed, message);
         refused.push(...limited);
@@ -64,7 +74,11 @@ export class Messaging {
     }
   }
 
-  async broadcast(from: string, out: Omit<OutgoingMessage, "to">): Promise<SendResult> {
+  async broadcast(
+    from: string,
+    out: Omit<OutgoingMessage, "to">,
+    opts: SendOptions = {},
+  ): Promise<SendResult> {
     this.checkContent(out.content);
     const { engine, metrics, config } = this.deps;
     const limit = await engine.rateLimit(`broadcast:${from}`, 1, config.broadcastIntervalMs);
@@ -77,7 +91,7 @@ export class Messaging {
         { details: { retryAfterMs: limit.retryAfterMs } },
       );
     }
-    const message = this.build(from, { ...out, to: BROADCAST });
+    const message = this.build(from, { ...out, to: BROADCAST }, opts);
     this.deps.fanout.live({ kind: "all" }, { messages: [message], requiresAck: false }, from);
     const liveRecipients = (await engine.listInstances()).filter(
       (i) => i.online && i.instanceId !== from,
@@ -86,7 +100,11 @@ export class Messaging {
     return { message, recipients: [], liveRecipients };
   }
 
-  async publish(from: string, out: Omit<OutgoingMessage, "to"> & { topic: string }): Promise<SendResult> {
+  async publish(
+    from: string,
+    out: Omit<OutgoingMessage, "to"> & { topic: string },
+    opts: SendOptions = {},
+  ): Promise<SendResult> {
     this.checkContent(out.content);
     const { engine, fanout } = this.deps;
     const subscribers = await engine.topicSubscribers(out.topic);
@@ -96,7 +114,7 @@ export class Messaging {
       });
     }
     const message: Message = {
-      ...this.build(from, { ...out, to: `topic:${out.topic}` }),
+      ...this.build(from, { ...out, to: `topic:${out.topic}` }, opts),
       topic: out.topic,
       hops: await this.hops(out.replyTo),
     };
@@ -167,9 +185,9 @@ export class Messaging {
     }
   }
 
-  private build(from: string, out: OutgoingMessage): Message {
+  private build(from: string, out: OutgoingMessage, opts: SendOptions = {}): Message {
     return {
-      id: uuidv7(),
+      id: opts.messageId ?? uuidv7(),
       from,
       to: out.to,
       type: out.type,

@@ -12,6 +12,10 @@ export function involvedIds(e: HubEvent): string[] {
       return [e.from, e.to];
     case "topic:created":
     case "topic:deleted":
+    case "schedule:created":
+    case "schedule:updated":
+    case "schedule:deleted":
+    case "schedule:fired":
       return [];
     default:
       return [e.instanceId];
