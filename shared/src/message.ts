@@ -28,9 +28,15 @@ export function utf8Length(s: string): number {
 export const ContentSchema = z
   .string()
   .min(1, "must not be empty")
-  .refine((s) => s.length <= LIMITS.contentMaxBytes && utf8Length(s) <= LIMITS.contentMaxBytes, {
-    message: `must be at most ${LIMITS.contentMaxBytes} bytes`,
-  });
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most content is cleared without walking it.
+  .refine(
+    (s) =>
+      s.length <= LIMITS.contentMaxBytes &&
+      (s.length * 3 <= LIMITS.contentMaxBytes || utf8Length(s) <= LIMITS.contentMaxBytes),
+    {
+      message: `must be at most ${LIMITS.contentMaxBytes} bytes`,
+    },
+  );
 
 /** Small, flat metadata: string keys, scalar values, bounded count and size. */
 export const MetadataSchema = z

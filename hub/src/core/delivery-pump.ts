@@ -15,17 +15,24 @@ export interface PumpDeps {
  * Drains one instance's queue into the one local connection that holds it. Wakes coalesce:
  * a wake while running makes the loop go round once more instead of starting a second loop,
  * so one queue never has two claimers on this replica; the engine's fencing (NOT_HOLDER)
- * stops a pump whose connection was taken over elsewhere.
+ * stops a pump whose connection was taken over elsewhere. Each claim says what is left: the
+ * loop claims again only while messages wait and the window has room, and an ack wakes it
+ * only when messages wait behind a full window.
  */
 export class DeliveryPump {
   /** Nothing is pushed before the connection's `welcome`: wakes before `start()` wait for it. */
   private started = false;
   private running = false;
   private again = false;
+  /** The last claim left messages pending behind a full window: the next ack makes room. */
+  private blocked = false;
+  /** An ack arrived while a claim was out; that claim's view of the window may be stale. */
+  private ackedWhileRunning = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   /** Message id → acceptance time, for the latency histogram; bounded by the in-flight window. */
-  private readonly inflight = new Map<string, number>();
+  // Made on the first delivery: most connections sit idle, and an empty Map is not free.
+  private inflight: Map<string, number> | undefined;
 
   constructor(
     private readonly instanceId: string,
@@ -53,18 +60,19 @@ export class DeliveryPump {
   acked(messageIds: readonly string[]): void {
     const now = Date.now();
     for (const id of messageIds) {
-      const acceptedAt = this.inflight.get(id);
+      const acceptedAt = this.inflight?.get(id);
       if (acceptedAt === undefined) continue;
-      this.inflight.delete(id);
+      this.inflight?.delete(id);
       this.deps.metrics.latency.observe(Math.max(0, now - acceptedAt) / 1000);
     }
-    this.wake();
+    if (this.running) this.ackedWhileRunning = true;
+    else if (this.blocked) this.wake();
   }
 
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    this.inflight.clear();
+    this.inflight = undefined;
   }
 
   private async run(): Promise<void> {
@@ -75,18 +83,21 @@ export class DeliveryPump {
         this.again = false;
         for (;;) {
           if (this.stopped) return;
-          const messages = await engine.claim(this.instanceId, this.connId, batch);
-          if (messages.length === 0 || this.stopped) break;
-          for (const m of messages) {
-            if (this.inflight.size < 10_000) this.inflight.set(m.id, Date.parse(m.timestamp));
+          this.ackedWhileRunning = false;
+          const { messages, remaining, room } = await engine.claim(this.instanceId, this.connId, batch);
+          if (this.stopped) return;
+          if (messages.length > 0) {
+            this.inflight ??= new Map();
+            for (const m of messages) {
+              if (this.inflight.size < 10_000) this.inflight.set(m.id, Date.parse(m.timestamp));
+            }
+            metrics.delivered.inc(messages.length);
+            this.push(messages);
           }
-          metrics.delivered.inc(messages.length);
-          this.push(messages);
-          Promise.all(messages.map((m) => engine.markStatus(m.id, this.instanceId, "delivered"))).catch(
-            () => {
-              // Status is advisory; delivery itself already happened.
-            },
-          );
+          this.blocked = remaining > 0 && room === 0;
+          // Claim again only when more wait and the window takes them (or an ack just freed it).
+          if (remaining === 0 || (room === 0 && !this.ackedWhileRunning)) break;
+          if (messages.length === 0 && room > 0) break; // nothing moved although it could: no spin
         }
       } while (this.again && !this.stopped);
     } catch (err) {

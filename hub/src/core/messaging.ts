@@ -5,7 +5,6 @@ import {
   type MessageType,
   type Metadata,
   type SendResult,
-  utf8Length,
 } from "@cc2cc/shared";
 import { v7 as uuidv7 } from "uuid";
 import type { HubConfig } from "../config.js";
@@ -64,10 +63,8 @@ export class Messaging {
       case "topic":
         return this.publish(from, { ...out, topic: resolved.topic }, opts);
       default: {
-        const message = { ...this.build(from, out, opts), hops: await this.hops(out.replyTo) };
-        const { allowed, limited } = await this.pairLimit(from, resolved.recipients);
-        const { queued, refused } = await this.store(allowed, message);
-        refused.push(...limited);
+        const message = { ...this.build(from, out, opts), hops: await this.hops(out.replyTo, from) };
+        const { queued, refused } = await this.store(resolved.recipients, message, true);
         this.accepted(message, resolved.kind, queued);
         return { message, recipients: queued, ...(refused.length > 0 ? { refused } : {}) };
       }
@@ -116,12 +113,12 @@ export class Messaging {
     const message: Message = {
       ...this.build(from, { ...out, to: `topic:${out.topic}` }, opts),
       topic: out.topic,
-      hops: await this.hops(out.replyTo),
+      hops: await this.hops(out.replyTo, from),
     };
     const others = subscribers.filter((id) => id !== from);
     if (out.persistent) {
       const { queued, refused } =
-        others.length > 0 ? await this.store(others, message) : { queued: [], refused: [] };
+        others.length > 0 ? await this.store(others, message, false) : { queued: [], refused: [] };
       this.accepted(message, "topic", queued);
       return { message, recipients: queued, ...(refused.length > 0 ? { refused } : {}) };
     }
@@ -134,11 +131,12 @@ export class Messaging {
 
   /**
    * Reply chains are where agents loop: each reply carries its parent's hops + 1, and a chain
-   * past the cap is refused. A parent whose record expired counts as a fresh start.
+   * past the cap is refused. The replier received the parent, so its own receipt holds the
+   * parent's hops; a parent it never received, or whose record expired, starts a fresh chain.
    */
-  private async hops(replyTo: string | undefined): Promise<number> {
+  private async hops(replyTo: string | undefined, from: string): Promise<number> {
     if (replyTo === undefined) return 0;
-    const hops = ((await this.deps.engine.getHops(replyTo)) ?? 0) + 1;
+    const hops = ((await this.deps.engine.getHops(replyTo, from)) ?? 0) + 1;
     const max = this.deps.config.maxHops;
     if (hops > max) {
       this.deps.metrics.refused.inc({ code: "HOP_LIMIT" });
@@ -151,35 +149,10 @@ export class Messaging {
     return hops;
   }
 
-  /** The per-pair cap (messages per minute, sender → recipient), held in the engine for all replicas. */
-  private async pairLimit(
-    from: string,
-    recipients: string[],
-  ): Promise<{ allowed: string[]; limited: Array<{ instanceId: string; code: "RATE_LIMITED" }> }> {
-    const { engine, metrics, config } = this.deps;
-    const verdicts = await Promise.all(
-      recipients.map((r) => engine.rateLimit(`pair:${from}>${r}`, config.pairRatePerMinute, 60_000)),
-    );
-    const allowed = recipients.filter((_, i) => verdicts[i]!.allowed);
-    const limited = recipients
-      .filter((_, i) => !verdicts[i]!.allowed)
-      .map((instanceId) => ({ instanceId, code: "RATE_LIMITED" as const }));
-    if (limited.length > 0) metrics.rateLimited.inc({ kind: "pair" }, limited.length);
-    if (allowed.length === 0) {
-      const retryAfterMs = Math.max(...verdicts.map((v) => v.retryAfterMs));
-      metrics.refused.inc({ code: "RATE_LIMITED" });
-      throw new Cc2ccError(
-        "RATE_LIMITED",
-        `more than ${config.pairRatePerMinute} messages a minute to ${recipients.length === 1 ? recipients[0] : "these recipients"}; if two agents are answering each other in a loop, stop; else retry in ${Math.ceil(retryAfterMs / 1000)}s`,
-        { details: { scope: "pair", retryAfterMs, limitPerMinute: config.pairRatePerMinute } },
-      );
-    }
-    return { allowed, limited };
-  }
-
   private checkContent(content: string): void {
     const max = this.deps.config.maxContentBytes;
-    if (utf8Length(content) > max) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most contents need no byte count at all.
+    if (content.length * 3 > max && Buffer.byteLength(content, "utf8") > max) {
       this.deps.metrics.refused.inc({ code: "VALIDATION" });
       throw new Cc2ccError("VALIDATION", `content: must be at most ${max} bytes`, { field: "content" });
     }
@@ -201,17 +174,43 @@ export class Messaging {
   /**
    * Queue for every recipient. A single recipient's refusal is the sender's error; for fan-out
    * (roles, persistent topics) the message counts as accepted when at least one queue took it,
-   * and the refused ones are named in the result.
+   * and the refused ones are named in the result. Direct and role messages are held to the
+   * per-pair cap (messages a minute, sender → recipient), counted by the enqueue itself.
    */
   private async store(
     recipients: string[],
     message: Message,
+    pairLimited: boolean,
   ): Promise<{ queued: string[]; refused: Array<{ instanceId: string; code: RefusalCode }> }> {
-    const { engine, metrics, fanout } = this.deps;
-    const result = await engine.enqueue(recipients, message);
-    for (const r of result.refused) metrics.refused.inc({ code: r.code });
+    const { engine, metrics, fanout, config } = this.deps;
+    const result = await engine.enqueue(
+      recipients,
+      message,
+      pairLimited ? { pairLimit: { perWindow: config.pairRatePerMinute, windowMs: 60_000 } } : undefined,
+    );
+    const refused: Array<{ instanceId: string; code: RefusalCode }> = [];
+    const limited: Array<{ instanceId: string; code: "RATE_LIMITED" }> = [];
+    let retryAfterMs = 0;
+    for (const r of result.refused) {
+      if (r.code === "RATE_LIMITED") {
+        limited.push({ instanceId: r.instanceId, code: r.code });
+        retryAfterMs = Math.max(retryAfterMs, r.retryAfterMs);
+      } else {
+        metrics.refused.inc({ code: r.code });
+        refused.push({ instanceId: r.instanceId, code: r.code });
+      }
+    }
+    if (limited.length > 0) metrics.rateLimited.inc({ kind: "pair" }, limited.length);
     if (result.queued.length === 0) {
-      const first = result.refused.find((r) => r.code === "QUEUE_FULL") ?? result.refused[0];
+      if (refused.length === 0 && limited.length > 0) {
+        metrics.refused.inc({ code: "RATE_LIMITED" });
+        throw new Cc2ccError(
+          "RATE_LIMITED",
+          `more than ${config.pairRatePerMinute} messages a minute to ${recipients.length === 1 ? recipients[0] : "these recipients"}; if two agents are answering each other in a loop, stop; else retry in ${Math.ceil(retryAfterMs / 1000)}s`,
+          { details: { scope: "pair", retryAfterMs, limitPerMinute: config.pairRatePerMinute } },
+        );
+      }
+      const first = refused.find((r) => r.code === "QUEUE_FULL") ?? refused[0];
       if (first?.code === "QUEUE_FULL") {
         throw new Cc2ccError(
           "QUEUE_FULL",
@@ -226,21 +225,20 @@ export class Messaging {
       );
     }
     fanout.wake(result.queued);
-    return { queued: result.queued, refused: [...result.refused] };
+    return { queued: result.queued, refused: [...refused, ...limited] };
   }
 
   private accepted(message: Message, kind: string, recipients: string[], liveRecipients?: number): void {
     const { engine, metrics, fanout, config, logger } = this.deps;
     metrics.accepted.inc({ type: message.type, kind });
-    // Bookkeeping after acceptance must not fail the send: the message is already stored.
-    const background = [engine.countMessage(message.type)];
-    if (recipients.length > 0) background.push(engine.recordSent(message, recipients));
+    // The engine sums these in memory; the enqueue already recorded the status.
+    engine.countMessage(message.type);
     if (message.replyTo !== undefined) {
-      background.push(engine.markStatus(message.replyTo, message.from, "replied", message.id));
+      // Bookkeeping after acceptance must not fail the send: the message is already stored.
+      engine
+        .markReplied(message.replyTo, message.from, message.id)
+        .catch((err: unknown) => logger.warn({ err, messageId: message.id }, "bookkeeping failed"));
     }
-    Promise.all(background).catch((err: unknown) =>
-      logger.warn({ err, messageId: message.id }, "bookkeeping failed"),
-    );
     fanout.event({
       type: "message:sent",
       at: message.timestamp,

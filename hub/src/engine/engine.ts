@@ -90,25 +90,32 @@ export interface Engine {
 
   /**
    * Store `message` at the back of each recipient's queue. Per recipient: UNKNOWN_RECIPIENT
-   * when the instance was never registered (or was removed), QUEUE_FULL when pending plus
-   * processing is at `queueMax`. Recipients are independent; the result lists both sides.
+   * when the instance was never registered (or was removed), RATE_LIMITED when `pairLimit` is
+   * given and this sender already sent that many to the recipient in the window (counted in
+   * the same atomic step, under the recipient's keys), QUEUE_FULL when pending plus processing
+   * is at `queueMax`. A retry of a message id the recipient still holds answers queued without
+   * storing or counting it again. Recipients are independent; the result lists both sides.
+   * It also records, for `statusTtlMs`, the message's status (who it went to, each queued
+   * recipient's receipt and `hops`): no separate call is needed for `getMessageStatus`.
    */
-  enqueue(recipients: readonly string[], message: Message): Promise<EnqueueResult>;
+  enqueue(recipients: readonly string[], message: Message, opts?: EnqueueOptions): Promise<EnqueueResult>;
 
   /**
    * Move up to `max` of the oldest pending messages to the processing list (bounded so that
    * processing never exceeds `inflightWindow`) and return them oldest first, counting one
-   * delivery of each. Messages already acknowledged (a reconnect race) are skipped and dropped.
+   * delivery of each, with how many stay pending and how much room is left in the window.
+   * Messages already acknowledged (a reconnect race) are skipped and dropped.
    * On the way, a message enqueued more than `messageTtlMs` ago (reason `expired`, checked
    * first) or already handed out `maxDeliveries` times (reason `max_deliveries`) goes to the
    * dead-letter list instead and the claim looks further; nothing is inspected when there is
    * no room in the window. Throws NOT_HOLDER when `connId` is not the holder.
    */
-  claim(instanceId: string, connId: string, max: number): Promise<Message[]>;
+  claim(instanceId: string, connId: string, max: number): Promise<ClaimResult>;
 
   /**
    * Remove acknowledged messages by id, from the processing list or, after a requeue race,
-   * from the pending queue. Unknown ids are ignored. Returns how many were removed.
+   * from the pending queue, noting the ack for `getMessageStatus`. Unknown ids are ignored.
+   * Returns how many were removed.
    */
   ack(instanceId: string, messageIds: readonly string[]): Promise<number>;
 
@@ -169,28 +176,31 @@ export interface Engine {
   // ---- message status and stats ----
 
   /**
-   * Remember who a message went to, each recipient `queued`, and its `hops` (0 when absent),
-   * for `statusTtlMs`.
+   * The `hops` of a message `recipient` received (0 when the message had none), or null when
+   * it has no record of it (never queued to it, or older than `statusTtlMs`): a reply's hop
+   * count builds on its parent's, and the replier is the parent's recipient.
    */
-  recordSent(message: Message, recipients: readonly string[]): Promise<void>;
+  getHops(messageId: string, recipient: string): Promise<number | null>;
   /**
-   * The `hops` stored by `recordSent` (0 when the message had none), or null when there is no
-   * record (never recorded, or older than `statusTtlMs`): a reply's hop count builds on it.
+   * `recipient` replied to the message with `replyId`: its state becomes `replied`. Only the
+   * first reply is kept; unknown messages are ignored.
    */
-  getHops(messageId: string): Promise<number | null>;
+  markReplied(messageId: string, recipient: string, replyId: string): Promise<void>;
   /**
-   * Advance one recipient's state of a message (`delivered`, `acknowledged`, `replied`).
-   * States only move forward; unknown messages are ignored.
+   * Where a message is for each recipient it was queued to, for `statusTtlMs` after the
+   * enqueue: `queued` (pending, never handed out), `delivered` (handed out, not acknowledged;
+   * also a dead letter that was handed out), `acknowledged`, `replied`. States derive from the
+   * queue itself; a message that left without an ack (flush, expiry) stays at its last state
+   * known. The engine that enqueued answers at once; another replica's engine may take up to
+   * a few tens of milliseconds to see a new message (records are written in batches).
    */
-  markStatus(
-    messageId: string,
-    instanceId: string,
-    state: "delivered" | "acknowledged" | "replied",
-    replyId?: string,
-  ): Promise<void>;
   getMessageStatus(messageId: string): Promise<MessageStatus | null>;
-  /** Count an accepted message in today's (UTC, engine clock) per-type counters. */
-  countMessage(type: string): Promise<void>;
+  /**
+   * Count an accepted message in today's (UTC, engine clock) per-type counters. Counts may be
+   * summed in memory and written about once a second; `messagesToday` on this engine already
+   * includes them, and `close()` writes what is left.
+   */
+  countMessage(type: string): void;
   messagesToday(): Promise<Record<string, number>>;
 
   // ---- housekeeping ----
@@ -270,9 +280,27 @@ export interface RegisterResult {
   migrated?: { from: string; messages: number; topics: number };
 }
 
+export interface EnqueueOptions {
+  /** Refuse (RATE_LIMITED) past `perWindow` messages from `message.from` to one recipient. */
+  pairLimit?: { perWindow: number; windowMs: number } | undefined;
+}
+
+export type EnqueueRefusal =
+  | { instanceId: string; code: "UNKNOWN_RECIPIENT" | "QUEUE_FULL" }
+  | { instanceId: string; code: "RATE_LIMITED"; retryAfterMs: number };
+
 export interface EnqueueResult {
   queued: string[];
-  refused: Array<{ instanceId: string; code: "UNKNOWN_RECIPIENT" | "QUEUE_FULL" }>;
+  refused: EnqueueRefusal[];
+}
+
+export interface ClaimResult {
+  /** Oldest first. */
+  messages: Message[];
+  /** Messages still pending after this claim. */
+  remaining: number;
+  /** How many more the in-flight window takes now (0: wait for an ack). */
+  room: number;
 }
 
 export interface ReapResult {

@@ -1,6 +1,7 @@
 import { Cc2ccError, type Message, type QueueStats } from "@cc2cc/shared";
-import type { DeadLetter, DeadLetterReason, EnqueueResult } from "./engine.js";
+import type { ClaimResult, DeadLetter, DeadLetterReason, EnqueueOptions, EnqueueResult } from "./engine.js";
 import { bury, copy, type InstanceRecord, iso, type MemoryStore, requeueRecord } from "./memory-state.js";
+import { hit, receiptsOf, recordSent } from "./memory-status.js";
 
 /**
  * Hand out up to `n` pending messages, counting a delivery of each; the ones past
@@ -22,7 +23,7 @@ function take(store: MemoryStore, rec: InstanceRecord, n: number): Message[] {
       rec.meta.delete(m.id);
       died.push({ message: m, reason, deliveries: meta.deliveries, deadAt: now });
     } else {
-      rec.meta.set(m.id, { enqueuedAt: meta.enqueuedAt, deliveries: meta.deliveries + 1 });
+      rec.meta.set(m.id, { enqueuedAt: meta.enqueuedAt, deliveries: meta.deliveries + 1, claimedAt: now });
       rec.processing.push(m);
       out.push(copy(m));
     }
@@ -34,44 +35,76 @@ function take(store: MemoryStore, rec: InstanceRecord, n: number): Message[] {
 
 export function createQueueOps(store: MemoryStore) {
   return {
-    async enqueue(recipients: readonly string[], message: Message): Promise<EnqueueResult> {
+    async enqueue(
+      recipients: readonly string[],
+      message: Message,
+      opts: EnqueueOptions = {},
+    ): Promise<EnqueueResult> {
       const result: EnqueueResult = { queued: [], refused: [] };
       for (const instanceId of new Set(recipients)) {
         const rec = store.instances.get(instanceId);
         if (!rec) {
           result.refused.push({ instanceId, code: "UNKNOWN_RECIPIENT" });
+          continue;
+        }
+        // A retry of a message still held here: answered, neither stored nor counted again.
+        if (rec.meta.has(message.id)) {
+          result.queued.push(instanceId);
+          continue;
+        }
+        const limit = opts.pairLimit;
+        const verdict = limit
+          ? hit(store, `pair:${message.from}>${instanceId}`, limit.perWindow, limit.windowMs)
+          : { allowed: true, retryAfterMs: 0 };
+        if (!verdict.allowed) {
+          result.refused.push({ instanceId, code: "RATE_LIMITED", retryAfterMs: verdict.retryAfterMs });
         } else if (rec.pending.length + rec.processing.length >= store.opts.queueMax) {
           result.refused.push({ instanceId, code: "QUEUE_FULL" });
         } else {
+          const now = store.now();
           rec.pending.push(copy(message));
-          rec.meta.set(message.id, { enqueuedAt: store.now(), deliveries: 0 });
-          rec.lastWrite = store.now();
+          rec.meta.set(message.id, { enqueuedAt: now, deliveries: 0 });
+          rec.lastWrite = now;
+          receiptsOf(store, instanceId).set(message.id, { enqueuedAt: now, hops: message.hops ?? 0 });
           result.queued.push(instanceId);
         }
       }
+      if (result.queued.length > 0) recordSent(store, message, result.queued);
       return result;
     },
 
-    async claim(instanceId: string, connId: string, max: number): Promise<Message[]> {
+    async claim(instanceId: string, connId: string, max: number): Promise<ClaimResult> {
       const rec = store.instances.get(instanceId);
       if (!rec || rec.holder !== connId) {
         throw new Cc2ccError("NOT_HOLDER", `${instanceId} is not held by this connection`);
       }
       const room = Math.max(0, store.opts.inflightWindow - rec.processing.length);
-      return take(store, rec, Math.max(0, Math.min(max, room)));
+      const messages = take(store, rec, Math.max(0, Math.min(max, room)));
+      return {
+        messages,
+        remaining: rec.pending.length,
+        room: Math.max(0, store.opts.inflightWindow - rec.processing.length),
+      };
     },
 
     async ack(instanceId: string, messageIds: readonly string[]): Promise<number> {
       const rec = store.instances.get(instanceId);
       if (!rec || messageIds.length === 0) return 0;
       const acked = new Set(messageIds);
-      const before = rec.processing.length + rec.pending.length;
+      const gone = (m: Message) => acked.has(m.id);
+      const removed = [...rec.processing.filter(gone), ...rec.pending.filter(gone)];
       // After a requeue race the acked message sits in pending; dropping it there means it is
       // never handed out again.
-      rec.processing = rec.processing.filter((m) => !acked.has(m.id));
-      rec.pending = rec.pending.filter((m) => !acked.has(m.id));
-      for (const id of acked) rec.meta.delete(id);
-      return before - rec.processing.length - rec.pending.length;
+      rec.processing = rec.processing.filter((m) => !gone(m));
+      rec.pending = rec.pending.filter((m) => !gone(m));
+      const now = store.now();
+      const receipts = store.receipts.get(instanceId);
+      for (const m of removed) {
+        rec.meta.delete(m.id);
+        const receipt = receipts?.get(m.id);
+        if (receipt && receipt.ackedAt === undefined) receipt.ackedAt = now;
+      }
+      return removed.length;
     },
 
     async requeue(instanceId: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { type InstanceInfo, type Message, type MessageStatus, parseInstanceId } from "@cc2cc/shared";
+import { type InstanceInfo, type Message, parseInstanceId } from "@cc2cc/shared";
 import { DEAD_LETTER_CAP, type DeadLetter, type EngineOptions } from "./engine.js";
 
 /** What the engine knows about a queued message besides its body. */
@@ -7,6 +7,25 @@ export interface MessageMeta {
   enqueuedAt: number;
   /** Times `claim` has handed it out. */
   deliveries: number;
+  /** Engine clock of the last claim, when it was handed out. */
+  claimedAt?: number;
+}
+
+/** What a recipient remembers of a message for message_status once its body is gone. */
+export interface Receipt {
+  enqueuedAt: number;
+  hops: number;
+  ackedAt?: number;
+  repliedAt?: number;
+  replyId?: string;
+}
+
+/** Who a message went to (written by enqueue), for message_status. */
+export interface SentRecord {
+  from: string;
+  to: string;
+  acceptedAt: string;
+  recipients: string[];
 }
 
 export interface InstanceRecord {
@@ -45,7 +64,12 @@ export interface MemoryStore {
   readonly now: () => number;
   readonly instances: Map<string, InstanceRecord>;
   readonly topics: Map<string, TopicRecord>;
-  readonly statuses: Map<string, { status: MessageStatus; hops: number; expiresAt: number }>;
+  readonly statuses: Map<string, { record: SentRecord; expiresAt: number }>;
+  /**
+   * Recipient instance id → message id → receipt. Kept apart from the instance record, as on
+   * Redis: a flush, a removal or a migration leaves them to expire after statusTtlMs.
+   */
+  readonly receipts: Map<string, Map<string, Receipt>>;
   /** UTC day (YYYY-MM-DD) → type → count. */
   readonly counters: Map<string, Map<string, number>>;
   readonly rates: Map<string, { count: number; resetAt: number }>;
@@ -59,6 +83,7 @@ export function createStore(opts: EngineOptions, now: () => number): MemoryStore
     instances: new Map(),
     topics: new Map(),
     statuses: new Map(),
+    receipts: new Map(),
     counters: new Map(),
     rates: new Map(),
     closed: false,

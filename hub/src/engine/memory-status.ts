@@ -1,37 +1,91 @@
 import type { DeliveryState, Message, MessageStatus } from "@cc2cc/shared";
-import { DELIVERY_STATES } from "@cc2cc/shared";
-import { copy, iso, type MemoryStore } from "./memory-state.js";
+import { iso, type MemoryStore, type Receipt } from "./memory-state.js";
 
 function utcDay(ms: number): string {
   return iso(ms).slice(0, 10);
 }
 
-function rank(state: DeliveryState): number {
-  return DELIVERY_STATES.indexOf(state);
-}
-
-/** Expired entries of the status, rate and counter maps; run by reap so memory stays bounded. */
+/** Expired entries of the status, receipt, rate and counter maps; run by reap so memory stays bounded. */
 export function purgeExpired(store: MemoryStore): void {
   const now = store.now();
   for (const [id, entry] of store.statuses) if (now >= entry.expiresAt) store.statuses.delete(id);
+  for (const [instanceId, receipts] of store.receipts) {
+    for (const [id, r] of receipts) if (now - r.enqueuedAt > store.opts.statusTtlMs) receipts.delete(id);
+    if (receipts.size === 0) store.receipts.delete(instanceId);
+  }
   for (const [key, entry] of store.rates) if (now >= entry.resetAt) store.rates.delete(key);
   const today = utcDay(now);
   for (const day of store.counters.keys()) if (day !== today) store.counters.delete(day);
 }
 
-export function createStatusOps(store: MemoryStore) {
-  function liveEntry(messageId: string) {
-    const entry = store.statuses.get(messageId);
-    if (!entry) return null;
-    if (store.now() >= entry.expiresAt) {
-      store.statuses.delete(messageId);
-      return null;
-    }
-    return entry;
+/** One hit on a fixed-window counter shared by the engine's callers. */
+export function hit(
+  store: MemoryStore,
+  key: string,
+  limit: number,
+  windowMs: number,
+): { allowed: boolean; retryAfterMs: number } {
+  const now = store.now();
+  let entry = store.rates.get(key);
+  if (!entry || now >= entry.resetAt) {
+    entry = { count: 0, resetAt: now + windowMs };
+    store.rates.set(key, entry);
   }
+  entry.count += 1;
+  if (entry.count <= limit) return { allowed: true, retryAfterMs: 0 };
+  return { allowed: false, retryAfterMs: Math.max(1, entry.resetAt - now) };
+}
 
-  function liveStatus(messageId: string): MessageStatus | null {
-    return liveEntry(messageId)?.status ?? null;
+export function receiptsOf(store: MemoryStore, instanceId: string): Map<string, Receipt> {
+  let receipts = store.receipts.get(instanceId);
+  if (!receipts) {
+    receipts = new Map();
+    store.receipts.set(instanceId, receipts);
+  }
+  return receipts;
+}
+
+/** Remember who a queued message went to, for statusTtlMs. */
+export function recordSent(store: MemoryStore, message: Message, recipients: readonly string[]): void {
+  store.statuses.set(message.id, {
+    record: {
+      from: message.from,
+      to: message.to,
+      acceptedAt: message.timestamp,
+      recipients: [...recipients],
+    },
+    expiresAt: store.now() + store.opts.statusTtlMs,
+  });
+}
+
+/** One recipient's state, from where the message is (see Engine.getMessageStatus). */
+function stateOf(
+  store: MemoryStore,
+  messageId: string,
+  instanceId: string,
+  acceptedAt: string,
+): MessageStatus["recipients"][number] {
+  const r = store.receipts.get(instanceId)?.get(messageId);
+  const at = (state: DeliveryState, ms: number) => ({ instanceId, state, at: iso(ms) });
+  if (r?.repliedAt !== undefined) return { ...at("replied", r.repliedAt), replyId: r.replyId ?? "" };
+  if (r?.ackedAt !== undefined) return at("acknowledged", r.ackedAt);
+  const rec = store.instances.get(instanceId);
+  const meta = rec?.meta.get(messageId);
+  if (meta)
+    return meta.deliveries > 0
+      ? at("delivered", meta.claimedAt ?? meta.enqueuedAt)
+      : at("queued", meta.enqueuedAt);
+  const dead = rec?.dead.find((d) => d.message.id === messageId);
+  if (dead) return at(dead.deliveries > 0 ? "delivered" : "queued", dead.deadAt);
+  if (r) return at("queued", r.enqueuedAt);
+  return { instanceId, state: "queued", at: acceptedAt };
+}
+
+export function createStatusOps(store: MemoryStore) {
+  function liveReceipt(messageId: string, recipient: string): Receipt | null {
+    const r = store.receipts.get(recipient)?.get(messageId);
+    if (!r || store.now() - r.enqueuedAt > store.opts.statusTtlMs) return null;
+    return r;
   }
 
   return {
@@ -40,62 +94,39 @@ export function createStatusOps(store: MemoryStore) {
       limit: number,
       windowMs: number,
     ): Promise<{ allowed: boolean; retryAfterMs: number }> {
-      const now = store.now();
-      let entry = store.rates.get(key);
-      if (!entry || now >= entry.resetAt) {
-        entry = { count: 0, resetAt: now + windowMs };
-        store.rates.set(key, entry);
-      }
-      entry.count += 1;
-      if (entry.count <= limit) return { allowed: true, retryAfterMs: 0 };
-      return { allowed: false, retryAfterMs: Math.max(1, entry.resetAt - now) };
+      return hit(store, key, limit, windowMs);
     },
 
-    async recordSent(message: Message, recipients: readonly string[]): Promise<void> {
-      const now = store.now();
-      const at = iso(now);
-      const status: MessageStatus = {
-        messageId: message.id,
-        from: message.from,
-        to: message.to,
-        acceptedAt: message.timestamp,
-        recipients: recipients.map((instanceId) => ({ instanceId, state: "queued", at })),
-      };
-      store.statuses.set(message.id, {
-        status,
-        hops: message.hops ?? 0,
-        expiresAt: now + store.opts.statusTtlMs,
-      });
+    async getHops(messageId: string, recipient: string): Promise<number | null> {
+      return liveReceipt(messageId, recipient)?.hops ?? null;
     },
 
-    async markStatus(
-      messageId: string,
-      instanceId: string,
-      state: "delivered" | "acknowledged" | "replied",
-      replyId?: string,
-    ): Promise<void> {
-      const recipient = liveStatus(messageId)?.recipients.find((r) => r.instanceId === instanceId);
-      if (!recipient) return;
-      if (rank(state) > rank(recipient.state)) {
-        recipient.state = state;
-        recipient.at = iso(store.now());
-      }
+    async markReplied(messageId: string, recipient: string, replyId: string): Promise<void> {
+      const r = liveReceipt(messageId, recipient);
       // Only the first reply is remembered; later replies do not rewrite it.
-      if (state === "replied" && replyId !== undefined && recipient.replyId === undefined) {
-        recipient.replyId = replyId;
-      }
-    },
-
-    async getHops(messageId: string): Promise<number | null> {
-      return liveEntry(messageId)?.hops ?? null;
+      if (!r || r.repliedAt !== undefined) return;
+      r.repliedAt = store.now();
+      r.replyId = replyId;
     },
 
     async getMessageStatus(messageId: string): Promise<MessageStatus | null> {
-      const status = liveStatus(messageId);
-      return status ? copy(status) : null;
+      const entry = store.statuses.get(messageId);
+      if (!entry) return null;
+      if (store.now() >= entry.expiresAt) {
+        store.statuses.delete(messageId);
+        return null;
+      }
+      const { from, to, acceptedAt, recipients } = entry.record;
+      return {
+        messageId,
+        from,
+        to,
+        acceptedAt,
+        recipients: recipients.map((id) => stateOf(store, messageId, id, acceptedAt)),
+      };
     },
 
-    async countMessage(type: string): Promise<void> {
+    countMessage(type: string): void {
       const day = utcDay(store.now());
       let counts = store.counters.get(day);
       if (!counts) {

@@ -4,6 +4,7 @@ import type { EngineOptions } from "./engine.js";
 import { toEngineError } from "./redis-errors.js";
 import type { RedisKeys } from "./redis-keys.js";
 import type { Scripts } from "./redis-scripts.js";
+import type { StatusBatch } from "./redis-status-batch.js";
 
 /** What every part of the Redis engine shares. */
 export interface RedisContext {
@@ -11,6 +12,8 @@ export interface RedisContext {
   keys: RedisKeys;
   opts: EngineOptions;
   scripts: Scripts;
+  /** Per-replica batched writes: sent-message records and daily counters. */
+  status: StatusBatch;
 }
 
 /** Runs a pipeline (or MULTI) and returns its replies, throwing the first failure mapped. */
@@ -34,24 +37,32 @@ export async function readInstances(
   ids: readonly string[],
 ): Promise<Array<InstanceInfo | null>> {
   if (ids.length === 0) return [];
-  const p = ctx.redis.pipeline();
-  for (const id of ids) {
+  const keysOf = (id: string) => {
     const k = ctx.keys.instance(id);
-    p.hgetall(k.info).exists(k.presence).llen(k.queue).llen(k.processing);
+    return [k.info, k.presence, k.queue, k.processing];
+  };
+  let replies: unknown[];
+  if (ids.length === 1) {
+    replies = [await ctx.scripts.run("instance-read-4", keysOf(ids[0]!), [])];
+  } else {
+    const p = ctx.redis.pipeline();
+    for (const id of ids) ctx.scripts.queue(p, "instance-read-4", keysOf(id), []);
+    replies = await execAll(p);
   }
-  const r = await execAll(p);
   return ids.map((id, i) => {
-    const info = r[i * 4] as Record<string, string>;
+    const [flat, online, queueDepth, processing] = replies[i] as [string[], number, number, number];
+    const info: Record<string, string> = {};
+    for (let j = 0; j + 1 < flat.length; j += 2) info[flat[j]!] = flat[j + 1]!;
     const parts = parseInstanceId(id);
     if (!parts || !info.registeredAt) return null;
     return {
       instanceId: id,
       ...parts,
       role: info.role ?? null,
-      online: r[i * 4 + 1] === 1,
+      online: online === 1,
       replica: info.replica ?? null,
-      queueDepth: Number(r[i * 4 + 2]),
-      processing: Number(r[i * 4 + 3]),
+      queueDepth: Number(queueDepth),
+      processing: Number(processing),
       registeredAt: iso(info.registeredAt),
       lastSeen: iso(info.lastSeen),
     };

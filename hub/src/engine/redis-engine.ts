@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { DEFAULT_ENGINE_OPTIONS, type Engine, type EngineOptions } from "./engine.js";
 import type { RedisContext } from "./redis-context.js";
 import * as dead from "./redis-dead-letters.js";
-import { guard } from "./redis-errors.js";
+import { guard, mapFailure } from "./redis-errors.js";
 import * as instances from "./redis-instances.js";
 import { DEFAULT_PREFIX, redisKeys } from "./redis-keys.js";
 import * as queues from "./redis-queues.js";
@@ -10,6 +10,7 @@ import { reap } from "./redis-reaper.js";
 import * as records from "./redis-records.js";
 import { register } from "./redis-register.js";
 import { Scripts } from "./redis-scripts.js";
+import { StatusBatch } from "./redis-status-batch.js";
 import * as topics from "./redis-topics.js";
 
 export interface RedisEngineOptions extends Partial<EngineOptions> {
@@ -28,12 +29,15 @@ const PING_TIMEOUT_MS = 2_000;
 export function createRedisEngine(redis: Redis, options: RedisEngineOptions = {}): Engine {
   const { prefix = DEFAULT_PREFIX, ...engineOpts } = options;
   const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...stripUndefined(engineOpts) };
-  const ctx: RedisContext = { redis, keys: redisKeys(prefix), opts, scripts: new Scripts(redis) };
+  const keys = redisKeys(prefix);
+  const scripts = new Scripts(redis);
+  const ctx: RedisContext = { redis, keys, opts, scripts, status: new StatusBatch(scripts, keys, opts) };
 
   return {
     kind: "redis",
     ping: () => ping(redis),
-    close: async () => {},
+    // Writes the batched status records and counts; the connection itself stays open.
+    close: () => ctx.status.close(),
 
     register: (input) => guard(() => register(ctx, input)),
     heartbeat: (held) => guard(() => instances.heartbeat(ctx, held)),
@@ -43,9 +47,9 @@ export function createRedisEngine(redis: Redis, options: RedisEngineOptions = {}
     setRole: (id, role) => guard(() => instances.setRole(ctx, id, role)),
     removeInstance: (id) => guard(() => instances.removeInstance(ctx, id)),
 
-    enqueue: (recipients, message) => guard(() => queues.enqueue(ctx, recipients, message)),
-    claim: (id, connId, max) => guard(() => queues.claim(ctx, id, connId, max)),
-    ack: (id, messageIds) => guard(() => queues.ack(ctx, id, messageIds)),
+    enqueue: (recipients, message, o) => mapFailure(queues.enqueue(ctx, recipients, message, o)),
+    claim: (id, connId, max) => mapFailure(queues.claim(ctx, id, connId, max)),
+    ack: (id, messageIds) => mapFailure(queues.ack(ctx, id, messageIds)),
     requeue: (id) => guard(() => queues.requeue(ctx, id)),
     queueStats: (id) => guard(() => queues.queueStats(ctx, id)),
     peek: (id, limit) => guard(() => queues.peek(ctx, id, limit)),
@@ -65,12 +69,11 @@ export function createRedisEngine(redis: Redis, options: RedisEngineOptions = {}
     instanceTopics: (id) => guard(() => instances.instanceTopics(ctx, id)),
 
     rateLimit: (key, limit, windowMs) => guard(() => records.rateLimit(ctx, key, limit, windowMs)),
-    recordSent: (message, recipients) => guard(() => records.recordSent(ctx, message, recipients)),
-    markStatus: (messageId, id, state, replyId) =>
-      guard(() => records.markStatus(ctx, messageId, id, state, replyId)),
+    getHops: (messageId, recipient) => guard(() => records.getHops(ctx, messageId, recipient)),
+    markReplied: (messageId, recipient, replyId) =>
+      guard(() => records.markReplied(ctx, messageId, recipient, replyId)),
     getMessageStatus: (messageId) => guard(() => records.getMessageStatus(ctx, messageId)),
-    getHops: (messageId) => guard(() => records.getHops(ctx, messageId)),
-    countMessage: (type) => guard(() => records.countMessage(ctx, type)),
+    countMessage: (type) => records.countMessage(ctx, type),
     messagesToday: () => guard(() => records.messagesToday(ctx)),
 
     reap: () => guard(() => reap(ctx)),

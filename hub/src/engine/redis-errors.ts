@@ -14,6 +14,7 @@ export const SCRIPT_ERRORS = {
   UNKNOWN_RECIPIENT: -5,
   FORBIDDEN: -6,
   CONFLICT: -7,
+  RATE_LIMITED: -8,
 } as const satisfies Partial<Record<ErrorCode, number>>;
 
 export type ScriptErrorCode = keyof typeof SCRIPT_ERRORS;
@@ -26,6 +27,7 @@ const MESSAGES: Record<ScriptErrorCode, (subject: string) => string> = {
   UNKNOWN_RECIPIENT: (s) => `${s} is not a registered instance`,
   FORBIDDEN: (s) => `wrong secret for ${s}`,
   CONFLICT: (s) => `${s} is online`,
+  RATE_LIMITED: (s) => `too many messages to ${s}`,
 };
 
 const BY_NUMBER = new Map<number, ScriptErrorCode>(
@@ -95,4 +97,13 @@ export async function guard<T>(op: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw toEngineError(err);
   }
+}
+
+function rethrowMapped(err: unknown): never {
+  throw toEngineError(err);
+}
+
+/** `guard` for an operation already started: the per-message calls skip an async frame. */
+export function mapFailure<T>(op: Promise<T>): Promise<T> {
+  return op.catch(rethrowMapped);
 }

@@ -16,8 +16,15 @@ import { addressOf } from "@cc2cc/shared";
  *   <prefix>{user@host:project}:<session>:dead-entries hash message id ->
  *                                                      "<reason>|<deliveries>|<deadAtMs>|<message JSON>"
  *   <prefix>{user@host:project}:<session>:topics      set of topic names
+ *   <prefix>{user@host:project}:<session>:rate:<from> per-pair counter (sender <from> to this
+ *                                                      instance), PX one window
+ *   <prefix>{user@host:project}:<session>:receipts    hash message id -> "<enqueuedAtMs>|<hops>|
+ *                                                      <ackedAtMs>|<repliedAtMs>|<replyId>"
+ *   <prefix>{user@host:project}:<session>:receipts-old the previous generation (rotated by the
+ *                                                      enqueue every statusTtlMs; info holds
+ *                                                      receiptsSince)
  * Every key that holds messages (queue, processing, bodies, meta, dead, dead-entries) gets the
- * same expiry, queueTtlMs after the last write or sighting.
+ * same expiry, queueTtlMs after the last write or sighting; receipts live 2 × statusTtlMs.
  *
  * The hash tag is the address without the session rather than the whole instance id (as
  * DESIGN.md first said): `/clear` starts a new session under the same user@host:project, and
@@ -32,9 +39,12 @@ import { addressOf } from "@cc2cc/shared";
  *   <prefix>{global}:subs:<topic>  set of subscriber instance ids
  *   <prefix>{global}:topics-empty  zset topic -> ms since it has had no subscribers
  *   <prefix>{global}:reaper        short lock so one replica reaps at a time
+ * Sent-message records for message_status, written per replica in batches, under one tag:
+ *   <prefix>{status}:index         hash message id -> "<writtenAtMs>|{from,to,acceptedAt,recipients}"
+ *   <prefix>{status}:index-old     the previous generation (rotated every statusTtlMs)
+ *   <prefix>{status}:index-since   ms the current generation was started
  * Single-key records spread over the cluster:
- *   <prefix>rate:<key>             fixed-window counter
- *   <prefix>status:<messageId>     hash meta + one field per recipient
+ *   <prefix>rate:<key>             fixed-window counter (broadcast)
  *   <prefix>stats:daily            hash "<utc day number>:<type>" -> count
  */
 export interface InstanceKeys {
@@ -47,6 +57,10 @@ export interface InstanceKeys {
   meta: string;
   dead: string;
   deadEntries: string;
+  receipts: string;
+  receiptsOld: string;
+  /** Every key name of the instance starts with this (pair counters append `rate:<from>`). */
+  base: string;
 }
 
 export interface RedisKeys {
@@ -58,19 +72,31 @@ export interface RedisKeys {
   subscribers(topic: string): string;
   reaperLock: string;
   rate(key: string): string;
-  status(messageId: string): string;
+  statusIndex: string;
+  statusIndexOld: string;
+  statusIndexSince: string;
   daily: string;
 }
 
 export const DEFAULT_PREFIX = "cc2cc:";
+const KEY_CACHE_MAX = 4096;
+
+/** The per-pair counter of messages from `from` to the instance of `k`, under its hash tag. */
+export function pairRateKey(k: InstanceKeys, from: string): string {
+  return `${k.base}rate:${from}`;
+}
 
 export function redisKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
   if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix must not contain braces: ${prefix}`);
   const g = `${prefix}{global}:`;
+  const cache = new Map<string, InstanceKeys>();
   return {
     instance(instanceId) {
+      const known = cache.get(instanceId);
+      if (known) return known;
       const base = `${prefix}{${addressOf(instanceId)}}:${sessionOf(instanceId)}:`;
-      return {
+      const keys: InstanceKeys = {
+        base,
         info: `${base}info`,
         presence: `${base}presence`,
         queue: `${base}queue`,
@@ -80,7 +106,13 @@ export function redisKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
         meta: `${base}meta`,
         dead: `${base}dead`,
         deadEntries: `${base}dead-entries`,
+        receipts: `${base}receipts`,
+        receiptsOld: `${base}receipts-old`,
       };
+      // Every message builds the same names three times (enqueue, claim, ack): keep them, bounded.
+      if (cache.size >= KEY_CACHE_MAX) cache.clear();
+      cache.set(instanceId, keys);
+      return keys;
     },
     index: `${g}instances`,
     held: `${g}held`,
@@ -89,7 +121,9 @@ export function redisKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
     subscribers: (topic) => `${g}subs:${topic}`,
     reaperLock: `${g}reaper`,
     rate: (key) => `${prefix}rate:${key}`,
-    status: (messageId) => `${prefix}status:${messageId}`,
+    statusIndex: `${prefix}{status}:index`,
+    statusIndexOld: `${prefix}{status}:index-old`,
+    statusIndexSince: `${prefix}{status}:index-since`,
     daily: `${prefix}stats:daily`,
   };
 }

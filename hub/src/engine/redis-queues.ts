@@ -1,37 +1,80 @@
 import type { Message, QueueStats } from "@cc2cc/shared";
-import { DEAD_LETTER_CAP, type EnqueueResult } from "./engine.js";
+import { type ClaimResult, DEAD_LETTER_CAP, type EnqueueOptions, type EnqueueResult } from "./engine.js";
 import { execAll, type RedisContext } from "./redis-context.js";
 import { checkReply, scriptError, scriptErrorCode } from "./redis-errors.js";
-import { messageKeyList } from "./redis-keys.js";
+import { messageKeyList, pairRateKey } from "./redis-keys.js";
+import type { ScriptArg, ScriptFile } from "./redis-scripts.js";
 
 export async function enqueue(
   ctx: RedisContext,
   recipients: readonly string[],
   message: Message,
+  opts: EnqueueOptions = {},
 ): Promise<EnqueueResult> {
   const result: EnqueueResult = { queued: [], refused: [] };
-  const unique = [...new Set(recipients)];
+  const unique = recipients.length === 1 ? recipients : [...new Set(recipients)];
   if (unique.length === 0) return result;
   const json = JSON.stringify(message);
-  // One script per recipient (each on its own slot), all in one round trip.
-  const p = ctx.redis.pipeline();
-  for (const id of unique) {
-    const k = ctx.keys.instance(id);
-    ctx.scripts.queue(
-      p,
-      "enqueue-7",
-      [k.info, ...messageKeyList(k)],
-      [message.id, json, ctx.opts.queueMax, ctx.opts.queueTtlMs],
-    );
+  const args = (id: string) => enqueueArgs(ctx, id, message, json, opts);
+  let replies: unknown[];
+  if (unique.length === 1) {
+    // One recipient (every direct message): the script itself, no Pipeline object.
+    replies = [await ctx.scripts.run(...args(unique[0]!))];
+  } else {
+    // One script per recipient (each on its own slot), all in one round trip.
+    const p = ctx.redis.pipeline();
+    for (const id of unique) ctx.scripts.queue(p, ...args(id));
+    replies = await execAll(p);
   }
-  const replies = await execAll(p);
   unique.forEach((instanceId, i) => {
-    const code = scriptErrorCode(replies[i]);
+    const reply = replies[i];
+    // RATE_LIMITED comes as { code, ms until the window ends }; the other refusals as a code.
+    const code = scriptErrorCode(Array.isArray(reply) ? reply[0] : reply);
     if (code === null) result.queued.push(instanceId);
-    else if (code === "UNKNOWN_RECIPIENT" || code === "QUEUE_FULL") result.refused.push({ instanceId, code });
+    else if (code === "RATE_LIMITED") {
+      result.refused.push({ instanceId, code, retryAfterMs: Number((reply as unknown[])[1]) });
+    } else if (code === "UNKNOWN_RECIPIENT" || code === "QUEUE_FULL")
+      result.refused.push({ instanceId, code });
     else throw scriptError(code, instanceId);
   });
+  if (result.queued.length > 0) ctx.status.add(message, result.queued);
   return result;
+}
+
+function enqueueArgs(
+  ctx: RedisContext,
+  instanceId: string,
+  message: Message,
+  json: string,
+  opts: EnqueueOptions,
+): [ScriptFile, string[], ScriptArg[]] {
+  const k = ctx.keys.instance(instanceId);
+  const limit = opts.pairLimit;
+  return [
+    "enqueue-10",
+    [
+      k.info,
+      k.queue,
+      k.processing,
+      k.bodies,
+      k.meta,
+      k.dead,
+      k.deadEntries,
+      pairRateKey(k, message.from),
+      k.receipts,
+      k.receiptsOld,
+    ],
+    [
+      message.id,
+      json,
+      ctx.opts.queueMax,
+      ctx.opts.queueTtlMs,
+      limit ? Math.max(1, Math.floor(limit.perWindow)) : 0,
+      limit ? Math.max(1, Math.ceil(limit.windowMs)) : 0,
+      message.hops ?? 0,
+      ctx.opts.statusTtlMs,
+    ],
+  ];
 }
 
 export async function claim(
@@ -39,9 +82,9 @@ export async function claim(
   instanceId: string,
   connId: string,
   max: number,
-): Promise<Message[]> {
+): Promise<ClaimResult> {
   const k = ctx.keys.instance(instanceId);
-  const bodies = checkReply(
+  const reply = checkReply(
     await ctx.scripts.run(
       "claim-7",
       [k.info, ...messageKeyList(k)],
@@ -56,8 +99,10 @@ export async function claim(
       ],
     ),
     instanceId,
-  ) as string[];
-  return bodies.map(parseMessage);
+  ) as [number, number, ...string[]];
+  const messages: Message[] = [];
+  for (let i = 2; i < reply.length; i++) messages.push(parseMessage(reply[i] as string));
+  return { messages, remaining: Number(reply[0]), room: Number(reply[1]) };
 }
 
 export async function ack(
@@ -67,7 +112,13 @@ export async function ack(
 ): Promise<number> {
   if (messageIds.length === 0) return 0;
   const k = ctx.keys.instance(instanceId);
-  return Number(await ctx.scripts.run("ack-4", [k.queue, k.processing, k.bodies, k.meta], [...messageIds]));
+  return Number(
+    await ctx.scripts.run(
+      "ack-6",
+      [k.queue, k.processing, k.bodies, k.meta, k.receipts, k.receiptsOld],
+      [2 * ctx.opts.statusTtlMs, ...messageIds],
+    ),
+  );
 }
 
 export async function requeue(ctx: RedisContext, instanceId: string): Promise<number> {

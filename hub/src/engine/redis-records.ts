@@ -1,10 +1,6 @@
-import type { Message, MessageStatus } from "@cc2cc/shared";
-import { iso, type RedisContext } from "./redis-context.js";
-
-// Rank order of delivery states; the status hash stores the rank.
-const STATES = ["queued", "delivered", "acknowledged", "replied"] as const;
-// Days of per-type counters kept besides today (for a future history view; cheap to keep).
-const DAILY_HISTORY_DAYS = 7;
+import { DELIVERY_STATES, type MessageStatus } from "@cc2cc/shared";
+import { execAll, iso, type RedisContext } from "./redis-context.js";
+import type { SentRecord } from "./redis-status-batch.js";
 
 export async function rateLimit(
   ctx: RedisContext,
@@ -18,79 +14,88 @@ export async function rateLimit(
   return { allowed: wait === 0, retryAfterMs: wait };
 }
 
-interface StatusMeta {
-  from: string;
-  to: string;
-  acceptedAt: string;
-  recipients: string[];
-}
-
-export async function recordSent(
-  ctx: RedisContext,
-  message: Message,
-  recipients: readonly string[],
-): Promise<void> {
-  const unique = [...new Set(recipients)];
-  const meta: StatusMeta = {
-    from: message.from,
-    to: message.to,
-    acceptedAt: message.timestamp,
-    recipients: unique,
-  };
-  await ctx.scripts.run(
-    "record-sent-1",
-    [ctx.keys.status(message.id)],
-    [ctx.opts.statusTtlMs, JSON.stringify(meta), message.hops ?? 0, ...unique],
-  );
-}
-
-export async function getHops(ctx: RedisContext, messageId: string): Promise<number | null> {
-  const [meta, hops] = await ctx.redis.hmget(ctx.keys.status(messageId), "meta", "hops");
-  if (meta === null) return null;
-  // A record written before hops were stored counts as the start of a chain.
-  return Number(hops ?? 0);
-}
-
-export async function markStatus(
+export async function getHops(
   ctx: RedisContext,
   messageId: string,
-  instanceId: string,
-  state: "delivered" | "acknowledged" | "replied",
-  replyId?: string,
+  recipient: string,
+): Promise<number | null> {
+  const k = ctx.keys.instance(recipient);
+  const hops = await ctx.scripts.run(
+    "hops-2",
+    [k.receipts, k.receiptsOld],
+    [messageId, ctx.opts.statusTtlMs],
+  );
+  return typeof hops === "number" ? hops : null;
+}
+
+export async function markReplied(
+  ctx: RedisContext,
+  messageId: string,
+  recipient: string,
+  replyId: string,
 ): Promise<void> {
+  const k = ctx.keys.instance(recipient);
   await ctx.scripts.run(
-    "mark-status-1",
-    [ctx.keys.status(messageId)],
-    [instanceId, STATES.indexOf(state), replyId ?? ""],
+    "mark-replied-2",
+    [k.receipts, k.receiptsOld],
+    [messageId, replyId, 2 * ctx.opts.statusTtlMs],
   );
 }
 
+type StateReply = [number, string, string] | null;
+
 export async function getMessageStatus(ctx: RedisContext, messageId: string): Promise<MessageStatus | null> {
-  const h = await ctx.redis.hgetall(ctx.keys.status(messageId));
-  if (!h.meta) return null;
-  const meta = JSON.parse(h.meta) as StatusMeta;
-  const recipients: MessageStatus["recipients"] = [];
-  for (const instanceId of meta.recipients) {
-    const value = h[`r:${instanceId}`];
-    if (value === undefined) continue;
-    const [rank, at, replyId] = value.split("|");
-    recipients.push({
-      instanceId,
-      state: STATES[Number(rank)] ?? "queued",
-      at: iso(at),
-      ...(replyId ? { replyId } : {}),
-    });
+  const json =
+    ctx.status.pendingRecord(messageId) ??
+    ((await ctx.scripts.run(
+      "status-get-2",
+      [ctx.keys.statusIndex, ctx.keys.statusIndexOld],
+      [messageId, ctx.opts.statusTtlMs],
+    )) as string | null);
+  if (!json) return null;
+  const record = JSON.parse(json) as SentRecord;
+  const stateKeys = (id: string) => {
+    const k = ctx.keys.instance(id);
+    return [k.bodies, k.meta, k.deadEntries, k.receipts, k.receiptsOld];
+  };
+  let states: StateReply[];
+  if (record.recipients.length === 1) {
+    states = [
+      (await ctx.scripts.run("message-state-5", stateKeys(record.recipients[0]!), [messageId])) as StateReply,
+    ];
+  } else {
+    const p = ctx.redis.pipeline();
+    for (const id of record.recipients) ctx.scripts.queue(p, "message-state-5", stateKeys(id), [messageId]);
+    states = (await execAll(p)) as StateReply[];
   }
-  return { messageId, from: meta.from, to: meta.to, acceptedAt: meta.acceptedAt, recipients };
+  return {
+    messageId,
+    from: record.from,
+    to: record.to,
+    acceptedAt: record.acceptedAt,
+    recipients: record.recipients.map((instanceId, i) => {
+      const state = states[i];
+      // No trace at all (its queue expired or was removed): it was queued, as far as is known.
+      if (!state) return { instanceId, state: "queued" as const, at: record.acceptedAt };
+      const [rank, at, replyId] = state;
+      return {
+        instanceId,
+        state: DELIVERY_STATES[Number(rank)] ?? "queued",
+        at: iso(at),
+        ...(replyId ? { replyId } : {}),
+      };
+    }),
+  };
 }
 
-export async function countMessage(ctx: RedisContext, type: string): Promise<void> {
-  await ctx.scripts.run("count-message-1", [ctx.keys.daily], [type, DAILY_HISTORY_DAYS]);
+export function countMessage(ctx: RedisContext, type: string): void {
+  ctx.status.count(type);
 }
 
 export async function messagesToday(ctx: RedisContext): Promise<Record<string, number>> {
   const flat = (await ctx.scripts.run("messages-today-1", [ctx.keys.daily], [])) as string[];
   const out: Record<string, number> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = Number(flat[i + 1]);
+  for (const [type, n] of ctx.status.pendingCounts()) out[type] = (out[type] ?? 0) + n;
   return out;
 }

@@ -1,5 +1,4 @@
 import { Cc2ccError, type ErrorBody, parseOrThrow, type Reply } from "@cc2cc/shared";
-import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
@@ -50,6 +49,14 @@ export interface DispatchDeps {
   state: { inflight: number; shuttingDown: boolean };
 }
 
+/**
+ * An id for a request that came without one: only for log lines and the reply, so unique
+ * enough at random (a UUIDv7 here cost 2 % of the hub's CPU at saturation).
+ */
+function localRequestId(): string {
+  return `hub-${Math.random().toString(36).slice(2, 12)}`;
+}
+
 /** The request id a client sent, when it sent a usable one. */
 function requestIdOf(payload: unknown): string | undefined {
   if (typeof payload !== "object" || payload === null) return undefined;
@@ -74,7 +81,7 @@ export function dispatch<S extends z.ZodType, T>(
   const last = args.at(-1);
   const ack = typeof last === "function" ? last : undefined;
   const payload = typeof first === "function" ? {} : first;
-  const requestId = requestIdOf(payload) ?? uuidv7();
+  const requestId = requestIdOf(payload) ?? localRequestId();
   // A frame without a callback cannot be answered; its error goes out as a notice instead.
   const reply = (r: Reply<T>) => {
     if (typeof ack === "function") (ack as (r: Reply<T>) => void)(r);

@@ -2,6 +2,7 @@ import {
   ErrorBodySchema,
   HealthResponseSchema,
   InstancesResponseSchema,
+  MessageStatusSchema,
   QueueResponseSchema,
   ReadyResponseSchema,
   SendResultSchema,
@@ -12,7 +13,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { DASHBOARD_KEY, PLUGIN_KEY } from "../helpers/hub-process.js";
 import { makeInstanceId, makeSecret } from "../helpers/test-client.js";
-import { ENGINES, Stack, uniq } from "./stack.js";
+import { ENGINES, Stack, sleep, uniq } from "./stack.js";
 
 interface ApiResult {
   status: number;
@@ -200,6 +201,23 @@ describe.each(ENGINES)(
       const got = await c.waitForDelivery((m) => m.id === result.message.id);
       expect(got.message.from.startsWith("operator@")).toBe(true);
       expect(got.requiresAck).toBe(true);
+      // The client acknowledges what it gets: the status, read from the queue, follows.
+      const statusOf = async () =>
+        MessageStatusSchema.parse((await api("GET", `/api/messages/${result.message.id}/status`)).body);
+      const deadline = Date.now() + 3000;
+      let status = await statusOf();
+      while (status.recipients[0]?.state !== "acknowledged" && Date.now() < deadline) {
+        await sleep(50);
+        status = await statusOf();
+      }
+      expect(status).toMatchObject({
+        messageId: result.message.id,
+        from: result.message.from,
+        to: c.instanceId,
+        acceptedAt: result.message.timestamp,
+        recipients: [{ instanceId: c.instanceId, state: "acknowledged" }],
+      });
+      expectApiError(await api("GET", "/api/messages/no-such-message/status"), 404, "NOT_FOUND", "id");
 
       const ghost = makeInstanceId(uniq("ghost"));
       expectApiError(

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEAD_LETTER_CAP, type Engine } from "../../src/engine/engine.js";
 import { failOnce } from "./contract-dead-letters.js";
 import {
+  claimed,
   type EngineFactory,
   engineMaker,
   fill,
@@ -19,7 +20,7 @@ import {
 async function poison(engine: Engine, id: string, conn: string, list: readonly Message[]): Promise<void> {
   await fill(engine, id, list);
   expect(await failOnce(engine, id, conn)).toEqual(ids(list));
-  expect(await engine.claim(id, conn, 100)).toEqual([]);
+  expect(await claimed(engine, id, conn, 100)).toEqual([]);
 }
 
 async function deadIds(engine: Engine, id: string): Promise<string[]> {
@@ -38,7 +39,7 @@ export function deadLetterLifeContract(factory: EngineFactory): void {
       await reg(engine, a);
       await poison(engine, a, conn, msgs(3, b, a));
       await fill(engine, a, msgs(2, b, a));
-      expect(await engine.claim(a, conn, 1)).toHaveLength(1);
+      expect(await claimed(engine, a, conn, 1)).toHaveLength(1);
       expect(await engine.flush(a)).toBe(2);
       expect(await engine.deadLetterCount(a)).toBe(0);
       expect(await engine.deadLetters(a, 10)).toEqual([]);
@@ -87,14 +88,14 @@ export function deadLetterLifeContract(factory: EngineFactory): void {
       expect(await failOnce(engine, oldId, "c-old")).toEqual([o1.id]);
       await fill(engine, oldId, [o2]);
       // o1 dies (2 deliveries); o2 is handed out once and left unacknowledged.
-      expect(ids(await engine.claim(oldId, "c-old", 10))).toEqual([o2.id]);
+      expect(ids(await claimed(engine, oldId, "c-old", 10))).toEqual([o2.id]);
       await engine.disconnect(oldId, "c-old");
       await reg(engine, newId, { connId: "c-pre" });
       const n1 = msg(b, newId);
       await fill(engine, newId, [n1]);
       expect(await failOnce(engine, newId, "c-pre")).toEqual([n1.id]);
       expect(await failOnce(engine, newId, "c-pre")).toEqual([n1.id]);
-      expect(await engine.claim(newId, "c-pre", 10)).toEqual([]);
+      expect(await claimed(engine, newId, "c-pre", 10)).toEqual([]);
       await engine.disconnect(newId, "c-pre");
 
       const res = await reg(engine, newId, {
@@ -109,11 +110,11 @@ export function deadLetterLifeContract(factory: EngineFactory): void {
       expect(await engine.deadLetterCount(oldId)).toBe(0);
       // o2 kept its one delivery: one more hand-out, then it dies.
       expect(await failOnce(engine, newId, "c-new")).toEqual([o2.id]);
-      expect(await engine.claim(newId, "c-new", 10)).toEqual([]);
+      expect(await claimed(engine, newId, "c-new", 10)).toEqual([]);
       expect(await deadIds(engine, newId)).toEqual([o1.id, n1.id, o2.id]);
       expect((await engine.deadLetters(newId, 10))[2]?.deliveries).toBe(2);
       expect(await engine.replayDeadLetter(newId, o1.id)).toBe(true);
-      expect(await engine.claim(newId, "c-new", 10)).toEqual([o1]);
+      expect(await claimed(engine, newId, "c-new", 10)).toEqual([o1]);
     });
 
     it(`keeps at most ${DEAD_LETTER_CAP} dead letters per instance, dropping the oldest`, async () => {
@@ -124,7 +125,7 @@ export function deadLetterLifeContract(factory: EngineFactory): void {
       const results = await Promise.all(list.map((m) => engine.enqueue([a], m)));
       expect(results.every((r) => r.queued.length === 1)).toBe(true);
       await sleep(200);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       expect(await engine.deadLetterCount(a)).toBe(DEAD_LETTER_CAP);
       expect(await deadIds(engine, a)).toEqual(ids(list.slice(5)));
       expect((await engine.deadLetters(a, 3)).map((d) => d.message.id)).toEqual(ids(list.slice(5, 8)));
@@ -133,7 +134,7 @@ export function deadLetterLifeContract(factory: EngineFactory): void {
       const late = msg(b, a);
       await fill(engine, a, [late]);
       await sleep(200);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       expect(await engine.deadLetterCount(a)).toBe(DEAD_LETTER_CAP);
       expect(await deadIds(engine, a)).toEqual([...ids(list.slice(6)), late.id]);
       expect(await engine.replayDeadLetter(a, list[5]!.id)).toBe(false);

@@ -2,6 +2,7 @@ import type { Message } from "@cc2cc/shared";
 import { describe, expect, it } from "vitest";
 import type { DeadLetter, DeadLetterReason, Engine } from "../../src/engine/engine.js";
 import {
+  claimed,
   type EngineFactory,
   engineMaker,
   fill,
@@ -15,7 +16,7 @@ import {
 
 /** Claim, then requeue what was claimed: one failed delivery of each, as after a dropped socket. */
 export async function failOnce(engine: Engine, id: string, conn: string, max = 100): Promise<string[]> {
-  const got = ids(await engine.claim(id, conn, max));
+  const got = ids(await claimed(engine, id, conn, max));
   await engine.requeue(id);
   return got;
 }
@@ -49,11 +50,11 @@ export function deadLetterContract(factory: EngineFactory): void {
       await fill(engine, a, [m1, m2]);
       expect(await failOnce(engine, a, conn)).toEqual([m1.id, m2.id]);
       expect(await failOnce(engine, a, conn)).toEqual([m1.id, m2.id]);
-      expect(ids(await engine.claim(a, conn, 10))).toEqual([m1.id, m2.id]);
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual([m1.id, m2.id]);
       expect(await engine.ack(a, [m2.id])).toBe(1);
       await engine.requeue(a);
       const t0 = Date.now();
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       const t1 = Date.now();
       expect(await engine.deadLetters(a, 10)).toEqual([letter(m1, "max_deliveries", 3, [t0, t1])]);
       expect(await engine.deadLetterCount(a)).toBe(1);
@@ -81,7 +82,7 @@ export function deadLetterContract(factory: EngineFactory): void {
       await fill(engine, a, [fresh]);
       const t0 = Date.now();
       // The claim looks past the dead ones for live messages.
-      expect(await engine.claim(a, conn, 10)).toEqual([fresh]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([fresh]);
       const t1 = Date.now();
       expect(await engine.deadLetters(a, 10)).toEqual([
         letter(ancient, "expired", 1, [t0, t1]),
@@ -100,7 +101,7 @@ export function deadLetterContract(factory: EngineFactory): void {
       await fill(engine, a, [m]);
       expect(await failOnce(engine, a, conn)).toEqual([m.id]);
       await sleep(300);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       expect((await engine.deadLetters(a, 10)).map((d) => [d.reason, d.deliveries])).toEqual([
         ["expired", 1],
       ]);
@@ -111,14 +112,14 @@ export function deadLetterContract(factory: EngineFactory): void {
       await reg(engine, a);
       const [m1, m2] = msgs(2, b, a) as [Message, Message];
       await fill(engine, a, [m1, m2]);
-      expect(ids(await engine.claim(a, conn, 10))).toEqual([m1.id]);
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual([m1.id]);
       await sleep(300);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
-      expect(await engine.claim(a, conn, 0)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 0)).toEqual([]);
       expect(await engine.deadLetterCount(a)).toBe(0);
       expect(await engine.queueStats(a)).toMatchObject({ pending: 1, processing: 1 });
       expect(await engine.ack(a, [m1.id])).toBe(1);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       expect((await engine.deadLetters(a, 10)).map((d) => [d.message.id, d.reason])).toEqual([
         [m2.id, "expired"],
       ]);
@@ -129,10 +130,10 @@ export function deadLetterContract(factory: EngineFactory): void {
       await reg(engine, a);
       const m = msg(b, a);
       await fill(engine, a, [m]);
-      expect(ids(await engine.claim(a, conn, 10))).toEqual([m.id]);
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual([m.id]);
       expect(await engine.ack(a, [m.id])).toBe(1);
       await fill(engine, a, [m]);
-      expect(await engine.claim(a, conn, 10)).toEqual([m]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([m]);
       expect(await engine.deadLetterCount(a)).toBe(0);
     });
 
@@ -142,16 +143,16 @@ export function deadLetterContract(factory: EngineFactory): void {
       const [m1, m2] = msgs(2, b, a) as [Message, Message];
       await fill(engine, a, [m1, m2]);
       expect(await failOnce(engine, a, conn, 1)).toEqual([m1.id]);
-      expect(ids(await engine.claim(a, conn, 10))).toEqual([m2.id]);
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual([m2.id]);
       const m3 = msg(b, a);
       await fill(engine, a, [m3]);
       expect(await engine.replayDeadLetter(a, m1.id)).toBe(true);
       expect(await engine.replayDeadLetter(a, m1.id)).toBe(false);
       expect(await engine.deadLetterCount(a)).toBe(0);
       expect(await engine.peek(a, 10)).toEqual({ pending: [m3, m1], processing: [m2] });
-      expect(await engine.claim(a, conn, 10)).toEqual([m3, m1]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([m3, m1]);
       await engine.requeue(a);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       expect((await engine.deadLetters(a, 10)).map((d) => d.message.id)).toEqual([m2.id, m3.id, m1.id]);
       expect(await engine.discardDeadLetter(a, m3.id)).toBe(true);
       expect(await engine.discardDeadLetter(a, m3.id)).toBe(false);
@@ -169,7 +170,7 @@ export function deadLetterContract(factory: EngineFactory): void {
       const [m1, m2, m3] = msgs(3, b, a) as [Message, Message, Message];
       await fill(engine, a, [m1]);
       expect(await failOnce(engine, a, conn)).toEqual([m1.id]);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       await fill(engine, a, [m2]);
       await engine.disconnect(a, conn);
       expect(await engine.replayDeadLetter(a, m1.id)).toBe(true);
@@ -179,7 +180,7 @@ export function deadLetterContract(factory: EngineFactory): void {
         refused: [{ instanceId: a, code: "QUEUE_FULL" }],
       });
       await reg(engine, a, { connId: "c2" });
-      expect(await engine.claim(a, "c2", 10)).toEqual([m2, m1]);
+      expect(await claimed(engine, a, "c2", 10)).toEqual([m2, m1]);
     });
 
     it("replaying an expired letter gives it a whole messageTtlMs again", async () => {
@@ -188,12 +189,12 @@ export function deadLetterContract(factory: EngineFactory): void {
       const m = msg(b, a);
       await fill(engine, a, [m]);
       await sleep(300);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       expect((await engine.deadLetters(a, 10)).map((d) => [d.reason, d.deliveries])).toEqual([
         ["expired", 0],
       ]);
       expect(await engine.replayDeadLetter(a, m.id)).toBe(true);
-      expect(await engine.claim(a, conn, 10)).toEqual([m]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([m]);
     });
 
     it("replay of an id that is pending again (a retried enqueue) only drops the letter", async () => {
@@ -202,7 +203,7 @@ export function deadLetterContract(factory: EngineFactory): void {
       const m = msg(b, a);
       await fill(engine, a, [m]);
       expect(await failOnce(engine, a, conn)).toEqual([m.id]);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       await fill(engine, a, [m]);
       expect(await engine.replayDeadLetter(a, m.id)).toBe(true);
       expect(await engine.deadLetterCount(a)).toBe(0);

@@ -71,6 +71,16 @@ export function ids(list: readonly Message[]): string[] {
   return list.map((m) => m.id);
 }
 
+/** The messages of one claim (the contract tests of what is left use `engine.claim` itself). */
+export async function claimed(
+  engine: Engine,
+  instanceId: string,
+  connId: string,
+  max: number,
+): Promise<Message[]> {
+  return (await engine.claim(instanceId, connId, max)).messages;
+}
+
 /** Enqueue each message to one recipient and assert it was queued. */
 export async function fill(engine: Engine, to: string, list: readonly Message[]): Promise<void> {
   for (const m of list) {

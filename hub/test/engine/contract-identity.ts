@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  claimed,
   type EngineFactory,
   engineMaker,
   expectCode,
@@ -79,7 +80,7 @@ export function identityContract(factory: EngineFactory): void {
       const info = await engine.getInstance(a);
       expect(info).toMatchObject({ online: true, role: "reviewer" });
       // The original connection is still the holder.
-      expect(await engine.claim(a, "c1", 10)).toHaveLength(1);
+      expect(await claimed(engine, a, "c1", 10)).toHaveLength(1);
       await expectCode(engine.claim(a, "c2", 10), "NOT_HOLDER");
     });
 
@@ -101,7 +102,7 @@ export function identityContract(factory: EngineFactory): void {
       expect(await engine.disconnect(a, "c1")).toBe(false);
       expect(await engine.getInstance(a)).toMatchObject({ online: true, replica: "r2" });
       await expectCode(engine.claim(a, "c1", 1), "NOT_HOLDER");
-      expect(await engine.claim(a, "c2", 1)).toEqual([]);
+      expect(await claimed(engine, a, "c2", 1)).toEqual([]);
     });
 
     it("disconnect by the holder marks offline, keeps the replica, and returns false for unknown ids", async () => {
@@ -120,7 +121,7 @@ export function identityContract(factory: EngineFactory): void {
       const list = msgs(5, iid("bob"), a);
       await reg(engine, a, { connId: "c1" });
       await fill(engine, a, list);
-      expect(ids(await engine.claim(a, "c1", 3))).toEqual(ids(list.slice(0, 3)));
+      expect(ids(await claimed(engine, a, "c1", 3))).toEqual(ids(list.slice(0, 3)));
       expect(await engine.disconnect(a, "c1")).toBe(true);
       const peek = await engine.peek(a, 10);
       expect(ids(peek.pending)).toEqual(ids(list));
@@ -133,12 +134,12 @@ export function identityContract(factory: EngineFactory): void {
       const list = msgs(4, iid("bob"), a);
       await reg(engine, a, { connId: "c1" });
       await fill(engine, a, list);
-      await engine.claim(a, "c1", 2);
+      await claimed(engine, a, "c1", 2);
       const res = await reg(engine, a, { connId: "c2" });
       expect(res.requeued).toBe(2);
       expect(res.instance).toMatchObject({ queueDepth: 4, processing: 0 });
       await expectCode(engine.claim(a, "c1", 10), "NOT_HOLDER");
-      expect(ids(await engine.claim(a, "c2", 10))).toEqual(ids(list));
+      expect(ids(await claimed(engine, a, "c2", 10))).toEqual(ids(list));
     });
 
     it("heartbeat returns only the ids taken over elsewhere", async () => {

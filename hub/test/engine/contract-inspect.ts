@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  claimed,
   type EngineFactory,
   engineMaker,
   expectCode,
@@ -22,7 +23,7 @@ export function inspectContract(factory: EngineFactory): void {
       await reg(engine, a);
       const list = msgs(6, b, a);
       await fill(engine, a, list);
-      await engine.claim(a, conn, 2);
+      await claimed(engine, a, conn, 2);
       const first = await engine.peek(a, 3);
       expect(ids(first.pending)).toEqual(ids(list.slice(2, 5)));
       expect(first.processing).toEqual(list.slice(0, 2));
@@ -42,7 +43,7 @@ export function inspectContract(factory: EngineFactory): void {
       });
       const list = msgs(3, b, a);
       await fill(engine, a, list);
-      await engine.claim(a, conn, 1);
+      await claimed(engine, a, conn, 1);
       // oldestAt is the message's own timestamp (the hub stamps it on acceptance).
       expect(await engine.queueStats(a)).toEqual({
         instanceId: a,
@@ -60,7 +61,7 @@ export function inspectContract(factory: EngineFactory): void {
       const engine = await make();
       await reg(engine, a);
       await fill(engine, a, msgs(5, b, a));
-      await engine.claim(a, conn, 2);
+      await claimed(engine, a, conn, 2);
       expect(await engine.flush(a)).toBe(5);
       expect(await engine.queueStats(a)).toEqual({
         instanceId: a,
@@ -70,7 +71,7 @@ export function inspectContract(factory: EngineFactory): void {
       });
       expect(await engine.flush(a)).toBe(0);
       expect(await engine.requeue(a)).toBe(0);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       // The instance itself stays and can receive again.
       expect(await engine.enqueue([a], msgs(1, b, a)[0]!)).toEqual({ queued: [a], refused: [] });
     });
@@ -90,7 +91,7 @@ export function inspectContract(factory: EngineFactory): void {
       await engine.subscribe(a, "builds");
       await engine.subscribe(b, "builds");
       await fill(engine, a, msgs(3, b, a));
-      await engine.claim(a, conn, 1);
+      await claimed(engine, a, conn, 1);
       await engine.disconnect(a, conn);
       await engine.removeInstance(a);
       expect(await engine.getInstance(a)).toBeNull();

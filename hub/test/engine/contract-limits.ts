@@ -1,9 +1,19 @@
-import type { Message } from "@cc2cc/shared";
 import { describe, expect, it } from "vitest";
-import { type EngineFactory, engineMaker, ISO, iid, msg, sleep } from "./contract-helpers.js";
+import {
+  claimed,
+  type EngineFactory,
+  engineMaker,
+  fill,
+  ids,
+  iid,
+  msg,
+  msgs,
+  reg,
+  sleep,
+} from "./contract-helpers.js";
 
 export function limitsContract(factory: EngineFactory): void {
-  describe("rate limits, message status and counters", () => {
+  describe("rate limits, the pair limit, claim's remainder and counters", () => {
     const make = engineMaker(factory);
     const a = iid("alice");
     const b = iid("bob");
@@ -23,90 +33,68 @@ export function limitsContract(factory: EngineFactory): void {
       expect(await engine.rateLimit("broadcast:a", 2, 300)).toEqual({ allowed: true, retryAfterMs: 0 });
     });
 
-    const sent = (): Message => msg(a, "role:reviewer");
-
-    it("recordSent stores each recipient as queued", async () => {
+    it("enqueue holds a sender to the pair limit per recipient, counted with the enqueue", async () => {
       const engine = await make();
-      const m = sent();
-      expect(await engine.getMessageStatus(m.id)).toBeNull();
-      await engine.recordSent(m, [b, c]);
-      const status = await engine.getMessageStatus(m.id);
-      // Choice: acceptedAt is the message's timestamp, stamped by the hub on acceptance.
-      expect(status).toEqual({
-        messageId: m.id,
-        from: a,
-        to: "role:reviewer",
-        acceptedAt: m.timestamp,
-        recipients: [
-          { instanceId: b, state: "queued", at: expect.stringMatching(ISO) },
-          { instanceId: c, state: "queued", at: expect.stringMatching(ISO) },
-        ],
-      });
-    });
-
-    it("markStatus only moves forward and keeps the first reply id", async () => {
-      const engine = await make();
-      const m = sent();
-      await engine.recordSent(m, [b, c]);
-      await engine.markStatus(m.id, b, "acknowledged");
-      await engine.markStatus(m.id, b, "delivered");
-      await engine.markStatus(m.id, c, "delivered");
-      let recipients = (await engine.getMessageStatus(m.id))?.recipients ?? [];
-      expect(recipients.map((r) => [r.instanceId, r.state])).toEqual([
-        [b, "acknowledged"],
-        [c, "delivered"],
+      for (const id of [a, b, c]) await reg(engine, id);
+      const pairLimit = { perWindow: 2, windowMs: 400 };
+      const [m1, m2, m3] = msgs(3, a, b);
+      expect(await engine.enqueue([b], m1!, { pairLimit })).toEqual({ queued: [b], refused: [] });
+      // A retry of a message the recipient holds is answered, not counted again.
+      expect(await engine.enqueue([b], m1!, { pairLimit })).toEqual({ queued: [b], refused: [] });
+      expect(await engine.enqueue([b], m2!, { pairLimit })).toEqual({ queued: [b], refused: [] });
+      const refused = await engine.enqueue([b, c], m3!, { pairLimit });
+      expect(refused.queued).toEqual([c]);
+      expect(refused.refused).toEqual([
+        {
+          instanceId: b,
+          code: "RATE_LIMITED",
+          retryAfterMs: expect.toSatisfy((ms: number) => ms > 0 && ms <= 400),
+        },
       ]);
-      await engine.markStatus(m.id, c, "replied", "reply-1");
-      await engine.markStatus(m.id, c, "replied", "reply-2");
-      await engine.markStatus(m.id, c, "acknowledged");
-      recipients = (await engine.getMessageStatus(m.id))?.recipients ?? [];
-      expect(recipients[1]).toEqual({
-        instanceId: c,
-        state: "replied",
-        at: expect.stringMatching(ISO),
-        replyId: "reply-1",
-      });
-      expect(recipients[0]).not.toHaveProperty("replyId");
-      await engine.markStatus("unknown-message", b, "delivered");
-      expect(await engine.getMessageStatus("unknown-message")).toBeNull();
+      // Nothing was stored for the refused recipient, and its status does not list it.
+      expect(ids((await engine.peek(b, 10)).pending)).toEqual(ids([m1!, m2!]));
+      expect((await engine.getMessageStatus(m3!.id))?.recipients.map((r) => r.instanceId)).toEqual([c]);
+      // Another sender to the same recipient, and an enqueue without a limit, are not held back.
+      expect((await engine.enqueue([b], msg(c, b), { pairLimit })).queued).toEqual([b]);
+      expect((await engine.enqueue([b], msg(a, b))).queued).toEqual([b]);
+      // Unknown recipients are refused as such, whatever the limit.
+      const ghost = iid("ghost");
+      expect((await engine.enqueue([ghost], msg(a, ghost), { pairLimit })).refused).toEqual([
+        { instanceId: ghost, code: "UNKNOWN_RECIPIENT" },
+      ]);
+      await sleep(450);
+      expect((await engine.enqueue([b], msg(a, b), { pairLimit })).queued).toEqual([b]);
     });
 
-    it("message status expires after statusTtlMs", async () => {
-      const engine = await make({ statusTtlMs: 150 });
-      const m = sent();
-      await engine.recordSent(m, [b]);
-      expect((await engine.getMessageStatus(m.id))?.messageId).toBe(m.id);
-      await sleep(300);
-      expect(await engine.getMessageStatus(m.id)).toBeNull();
+    it("claim says how many stay pending and how much room the window has", async () => {
+      const engine = await make({ inflightWindow: 3 });
+      await reg(engine, a);
+      const conn = `conn-${a}`;
+      expect(await engine.claim(a, conn, 10)).toEqual({ messages: [], remaining: 0, room: 3 });
+      const list = msgs(5, b, a);
+      await fill(engine, a, list);
+      let r = await engine.claim(a, conn, 2);
+      expect([ids(r.messages), r.remaining, r.room]).toEqual([ids(list.slice(0, 2)), 3, 1]);
+      r = await engine.claim(a, conn, 10);
+      expect([ids(r.messages), r.remaining, r.room]).toEqual([ids(list.slice(2, 3)), 2, 0]);
+      expect(await engine.claim(a, conn, 10)).toEqual({ messages: [], remaining: 2, room: 0 });
+      await engine.ack(a, ids(list.slice(0, 1)));
+      r = await engine.claim(a, conn, 10);
+      expect([ids(r.messages), r.remaining, r.room]).toEqual([ids(list.slice(3, 4)), 1, 0]);
+      await engine.ack(a, ids(list.slice(1, 4)));
+      r = await engine.claim(a, conn, 10);
+      expect([ids(r.messages), r.remaining, r.room]).toEqual([ids(list.slice(4)), 0, 2]);
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual([]);
     });
 
-    it("getHops answers the stored hops, 0 when the message had none, null without a record", async () => {
-      const engine = await make({ statusTtlMs: 150 });
-      const chained = msg(a, b, { hops: 7 });
-      const first = msg(a, b);
-      const zero = msg(a, b, { hops: 0 });
-      expect(await engine.getHops(chained.id)).toBeNull();
-      await engine.recordSent(chained, [b]);
-      await engine.recordSent(first, [b]);
-      await engine.recordSent(zero, []);
-      expect(await engine.getHops(chained.id)).toBe(7);
-      expect(await engine.getHops(first.id)).toBe(0);
-      expect(await engine.getHops(zero.id)).toBe(0);
-      expect(await engine.getHops("never-sent")).toBeNull();
-      // Status updates leave the hops alone.
-      await engine.markStatus(chained.id, b, "replied", first.id);
-      expect(await engine.getHops(chained.id)).toBe(7);
-      await sleep(300);
-      expect(await engine.getHops(chained.id)).toBeNull();
-      expect(await engine.getHops(first.id)).toBeNull();
-    });
-
-    it("countMessage adds to today's per-type counters", async () => {
+    it("countMessage is summed at once and close() keeps every count", async () => {
       const engine = await make();
       expect(await engine.messagesToday()).toEqual({});
-      await engine.countMessage("task");
-      await engine.countMessage("task");
-      await engine.countMessage("result");
+      engine.countMessage("task");
+      engine.countMessage("task");
+      engine.countMessage("result");
+      expect(await engine.messagesToday()).toEqual({ task: 2, result: 1 });
+      await engine.close();
       expect(await engine.messagesToday()).toEqual({ task: 2, result: 1 });
     });
   });

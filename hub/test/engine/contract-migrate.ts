@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  claimed,
   type EngineFactory,
   engineMaker,
   expectCode,
@@ -29,7 +30,7 @@ export function migrateContract(factory: EngineFactory): void {
       await engine.subscribe(b, "builds");
       const oldMsgs = msgs(3, b, oldId);
       await fill(engine, oldId, oldMsgs);
-      await engine.claim(oldId, "c-old", 1);
+      await claimed(engine, oldId, "c-old", 1);
       await engine.disconnect(oldId, "c-old");
       // The new id already exists offline with a message of its own.
       await reg(engine, newId, { connId: "c-pre" });
@@ -54,7 +55,7 @@ export function migrateContract(factory: EngineFactory): void {
       expect((await engine.enqueue([oldId], msgs(1, b, oldId)[0]!)).refused).toEqual([
         { instanceId: oldId, code: "UNKNOWN_RECIPIENT" },
       ]);
-      expect(ids(await engine.claim(newId, "c-new", 10))).toEqual([...ids(oldMsgs), ...ids(own)]);
+      expect(ids(await claimed(engine, newId, "c-new", 10))).toEqual([...ids(oldMsgs), ...ids(own)]);
     });
 
     it("a given role wins over the migrated one; a first registration reports created", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  claimed,
   type EngineFactory,
   engineMaker,
   expectCode,
@@ -30,7 +31,7 @@ export function queueContract(factory: EngineFactory): void {
         content: "multi-byte ✓ content\nwith lines",
       });
       await fill(engine, a, [m]);
-      expect(await engine.claim(a, conn, 1)).toEqual([m]);
+      expect(await claimed(engine, a, conn, 1)).toEqual([m]);
     });
 
     it("claims oldest first across many messages and batches", async () => {
@@ -40,7 +41,7 @@ export function queueContract(factory: EngineFactory): void {
       await fill(engine, a, list);
       const seen: string[] = [];
       for (;;) {
-        const batch = await engine.claim(a, conn, 7);
+        const batch = await claimed(engine, a, conn, 7);
         if (batch.length === 0) break;
         expect(batch.length).toBeLessThanOrEqual(7);
         seen.push(...ids(batch));
@@ -70,13 +71,13 @@ export function queueContract(factory: EngineFactory): void {
       await reg(engine, a);
       const list = msgs(6, b, a);
       await fill(engine, a, list);
-      expect(ids(await engine.claim(a, conn, 2))).toEqual(ids(list.slice(0, 2)));
-      expect(ids(await engine.claim(a, conn, 10))).toEqual(ids(list.slice(2, 3)));
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(ids(await claimed(engine, a, conn, 2))).toEqual(ids(list.slice(0, 2)));
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual(ids(list.slice(2, 3)));
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
       expect(await engine.queueStats(a)).toMatchObject({ pending: 3, processing: 3 });
       expect(await engine.ack(a, [list[1]!.id])).toBe(1);
-      expect(ids(await engine.claim(a, conn, 10))).toEqual(ids(list.slice(3, 4)));
-      expect(await engine.claim(a, conn, 0)).toEqual([]);
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual(ids(list.slice(3, 4)));
+      expect(await claimed(engine, a, conn, 0)).toEqual([]);
     });
 
     it("ack removes by id, ignores unknown ids, and returns the count", async () => {
@@ -84,7 +85,7 @@ export function queueContract(factory: EngineFactory): void {
       await reg(engine, a);
       const list = msgs(4, b, a);
       await fill(engine, a, list);
-      await engine.claim(a, conn, 3);
+      await claimed(engine, a, conn, 3);
       expect(await engine.ack(a, [list[0]!.id, "not-a-message", list[2]!.id])).toBe(2);
       expect(await engine.ack(a, [list[0]!.id])).toBe(0);
       expect(await engine.ack(a, [])).toBe(0);
@@ -99,13 +100,13 @@ export function queueContract(factory: EngineFactory): void {
       await reg(engine, a);
       const list = msgs(3, b, a);
       await fill(engine, a, list);
-      await engine.claim(a, conn, 2);
+      await claimed(engine, a, conn, 2);
       expect(await engine.requeue(a)).toBe(2);
       expect(await engine.ack(a, [list[0]!.id])).toBe(1);
-      expect(ids(await engine.claim(a, conn, 10))).toEqual([list[1]!.id, list[2]!.id]);
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual([list[1]!.id, list[2]!.id]);
       expect(await engine.ack(a, [list[1]!.id, list[2]!.id])).toBe(2);
       expect(await engine.requeue(a)).toBe(0);
-      expect(await engine.claim(a, conn, 10)).toEqual([]);
+      expect(await claimed(engine, a, conn, 10)).toEqual([]);
     });
 
     it("requeue puts unacknowledged messages back in front of pending, in order", async () => {
@@ -113,7 +114,7 @@ export function queueContract(factory: EngineFactory): void {
       await reg(engine, a);
       const list = msgs(6, b, a);
       await fill(engine, a, list);
-      await engine.claim(a, conn, 4);
+      await claimed(engine, a, conn, 4);
       await engine.ack(a, [list[1]!.id]);
       expect(await engine.requeue(a)).toBe(3);
       const peek = await engine.peek(a, 10);
@@ -121,7 +122,7 @@ export function queueContract(factory: EngineFactory): void {
       expect(peek.processing).toEqual([]);
       const late = msg(b, a);
       await fill(engine, a, [late]);
-      expect(ids(await engine.claim(a, conn, 10))).toEqual([...ids(peek.pending), late.id]);
+      expect(ids(await claimed(engine, a, conn, 10))).toEqual([...ids(peek.pending), late.id]);
     });
 
     it("refuses UNKNOWN_RECIPIENT for a never-registered id and keeps no queue for it", async () => {
@@ -166,7 +167,7 @@ export function queueContract(factory: EngineFactory): void {
       await reg(engine, a);
       const list = msgs(3, b, a);
       await fill(engine, a, list);
-      await engine.claim(a, conn, 2);
+      await claimed(engine, a, conn, 2);
       const extra = msg(b, a);
       expect(await engine.enqueue([a], extra)).toEqual({
         queued: [],
@@ -186,7 +187,7 @@ export function queueContract(factory: EngineFactory): void {
       await fill(engine, a, list);
       expect((await engine.getInstance(a))?.queueDepth).toBe(3);
       await reg(engine, a, { connId: "c2" });
-      expect(ids(await engine.claim(a, "c2", 10))).toEqual(ids(list));
+      expect(ids(await claimed(engine, a, "c2", 10))).toEqual(ids(list));
     });
   });
 }

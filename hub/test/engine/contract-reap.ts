@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { type EngineFactory, engineMaker, fill, ids, iid, msgs, reg, sleep } from "./contract-helpers.js";
+import {
+  claimed,
+  type EngineFactory,
+  engineMaker,
+  fill,
+  ids,
+  iid,
+  msgs,
+  reg,
+  sleep,
+} from "./contract-helpers.js";
 
 const NOTHING = { wentOffline: [], requeued: 0, removed: [], topicsExpired: [] };
 
@@ -36,7 +46,7 @@ export function reapContract(factory: EngineFactory): void {
       await reg(engine, b);
       const list = msgs(4, b, a);
       await fill(engine, a, list);
-      await engine.claim(a, conn, 3);
+      await claimed(engine, a, conn, 3);
       await sleep(200);
       expect(await engine.heartbeat([{ instanceId: b, connId: `conn-${b}` }])).toEqual([]);
       await sleep(200);

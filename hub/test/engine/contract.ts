@@ -8,6 +8,7 @@ import { limitsContract } from "./contract-limits.js";
 import { migrateContract } from "./contract-migrate.js";
 import { queueContract } from "./contract-queues.js";
 import { reapContract } from "./contract-reap.js";
+import { statusContract } from "./contract-status.js";
 import { topicContract } from "./contract-topics.js";
 
 export type { EngineFactory } from "./contract-helpers.js";
@@ -28,6 +29,7 @@ export function engineContract(name: string, factory: EngineFactory): void {
     migrateContract(factory);
     topicContract(factory);
     limitsContract(factory);
+    statusContract(factory);
     reapContract(factory);
   });
 }

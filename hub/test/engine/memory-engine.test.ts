@@ -14,7 +14,7 @@ describe("memory engine specifics", () => {
     const engine = createMemoryEngine({ presenceTtlMs: 1000, clock: () => now });
     const a = iid("alice");
     await reg(engine, a);
-    await engine.countMessage("task");
+    engine.countMessage("task");
     expect(await engine.messagesToday()).toEqual({ task: 1 });
     now += 1001;
     expect((await engine.getInstance(a))?.online).toBe(false);

@@ -9,6 +9,7 @@ import { SCRIPT_ERRORS } from "../../src/engine/redis-errors.js";
 import { loadScripts, SCRIPT_FILES } from "../../src/engine/redis-scripts.js";
 import { RedisServer } from "../helpers/redis-server.js";
 import { engineContract } from "./contract.js";
+import { claimed } from "./contract-helpers.js";
 
 let server: RedisServer;
 let shared: Redis;
@@ -123,8 +124,8 @@ describe("redis engine specifics", () => {
     const { engine } = make();
     await register(engine, alice);
     await engine.enqueue([alice], message(alice));
-    await engine.claim(alice, `conn-${alice}`, 10);
-    const used = loadScripts().filter((s) => ["register-18", "enqueue-7", "claim-7"].includes(s.file));
+    await claimed(engine, alice, `conn-${alice}`, 10);
+    const used = loadScripts().filter((s) => ["register-18", "enqueue-10", "claim-7"].includes(s.file));
     const { createHash } = await import("node:crypto");
     const shas = used.map((s) => createHash("sha1").update(s.lua).digest("hex"));
     expect(await shared.script("EXISTS", ...shas)).toEqual([1, 1, 1]);
@@ -139,20 +140,20 @@ describe("redis engine specifics", () => {
     const m2 = message(alice);
     await engine.enqueue([alice, bob], m1);
     await engine.enqueue([alice], m2);
-    await engine.claim(alice, `conn-${alice}`, 1);
+    await claimed(engine, alice, `conn-${alice}`, 1);
     await engine.rateLimit("broadcast:x", 1, 10_000);
 
     const keys = (await shared.keys(`${prefix}*`)).sort();
-    const aliceKeys = keys.filter((k) => k.includes("alice"));
+    const aliceKeys = keys.filter((k) => k.includes("alice") && !k.includes("{status}"));
     expect(aliceKeys).toEqual(
-      ["bodies", "info", "meta", "presence", "processing", "queue", "topics"].map(
+      ["bodies", "info", "meta", "presence", "processing", "queue", "receipts", "topics"].map(
         (s) => `${prefix}{alice@lan:demo}:s1:${s}`,
       ),
     );
     for (const k of keys) {
       const tag = /\{([^}]*)\}/.exec(k)?.[1];
-      if (k.includes("@")) expect(tag).toMatch(/^[a-z]+@lan:demo$/);
-      else if (tag !== undefined) expect(tag).toBe("global");
+      if (k.includes("@") && !k.includes("{status}")) expect(tag).toMatch(/^[a-z]+@lan:demo$/);
+      else if (tag !== undefined) expect(["global", "status"]).toContain(tag);
     }
     expect(keys).toContain(`${prefix}{global}:instances`);
     expect(keys).toContain(`${prefix}{global}:subs:builds`);
@@ -197,12 +198,12 @@ describe("redis engine specifics", () => {
     await register(replicaA, alice, "sock-a");
     const list = Array.from({ length: 20 }, () => message(alice));
     for (const m of list) await replicaA.enqueue([alice], m);
-    expect(await replicaA.claim(alice, "sock-a", 5)).toHaveLength(5);
+    expect(await claimed(replicaA, alice, "sock-a", 5)).toHaveLength(5);
     await register(replicaB, alice, "sock-b");
     expect(await codeOf(replicaA.claim(alice, "sock-a", 5))).toBe("NOT_HOLDER");
     expect(await replicaA.heartbeat([{ instanceId: alice, connId: "sock-a" }])).toEqual([alice]);
     // Concurrent claims by the holder never hand out one message twice.
-    const batches = await Promise.all(Array.from({ length: 8 }, () => replicaB.claim(alice, "sock-b", 3)));
+    const batches = await Promise.all(Array.from({ length: 8 }, () => claimed(replicaB, alice, "sock-b", 3)));
     const seen = batches.flat().map((m) => m.id);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.slice(0, 5).sort()).toEqual(
@@ -221,7 +222,7 @@ describe("redis engine specifics", () => {
     await shared.script("FLUSH");
     expect(await engine.enqueue([alice, bob], message(alice))).toEqual({ queued: [alice, bob], refused: [] });
     await shared.script("FLUSH");
-    expect(await engine.claim(alice, `conn-${alice}`, 10)).toHaveLength(2);
+    expect(await claimed(engine, alice, `conn-${alice}`, 10)).toHaveLength(2);
     await shared.script("FLUSH");
     expect(await engine.heartbeat([{ instanceId: alice, connId: `conn-${alice}` }])).toEqual([]);
   });
@@ -247,7 +248,7 @@ describe("redis engine specifics", () => {
     // A fresh server has no script cache: EVALSHA falls back to EVAL by itself.
     await register(engine, bob);
     expect(await engine.enqueue([bob], message(bob))).toEqual({ queued: [bob], refused: [] });
-    expect(await engine.claim(bob, `conn-${bob}`, 10)).toHaveLength(1);
+    expect(await claimed(engine, bob, `conn-${bob}`, 10)).toHaveLength(1);
   });
 
   it("keeps queues, subscriptions and status across a Redis restart (AOF)", async () => {
@@ -258,8 +259,9 @@ describe("redis engine specifics", () => {
     await engine.subscribe(alice, "builds");
     const list = [message(alice), message(alice), message(alice)];
     for (const m of list) await engine.enqueue([alice], m);
-    await engine.recordSent(list[0]!, [alice]);
-    await engine.claim(alice, `conn-${alice}`, 1);
+    await claimed(engine, alice, `conn-${alice}`, 1);
+    // Status records are written in batches within tens of milliseconds.
+    await new Promise((r) => setTimeout(r, 100));
     await server.restart("SIGTERM");
     await waitReady(client);
     await waitReady(shared);
@@ -268,7 +270,9 @@ describe("redis engine specifics", () => {
     expect((await engine.getMessageStatus(list[0]!.id))?.recipients).toHaveLength(1);
     const again = await register(engine, alice, "after-restart");
     expect(again.requeued).toBe(1);
-    expect((await engine.claim(alice, "after-restart", 10)).map((m) => m.id)).toEqual(list.map((m) => m.id));
+    expect((await claimed(engine, alice, "after-restart", 10)).map((m) => m.id)).toEqual(
+      list.map((m) => m.id),
+    );
   });
 
   it("keeps delivery counts and dead letters under the instance's tag with the queue TTL", async () => {
@@ -284,12 +288,12 @@ describe("redis engine specifics", () => {
     expect(Number(at)).toBeGreaterThanOrEqual(Number(before) * 1000);
     expect(Number(at)).toBeLessThanOrEqual(Date.now() + 1);
     expect(count).toBe("0");
-    expect(await engine.claim(alice, `conn-${alice}`, 10)).toHaveLength(2);
-    expect(await shared.hget(`${base}meta`, m1.id)).toBe(`${at}:1`);
+    expect(await claimed(engine, alice, `conn-${alice}`, 10)).toHaveLength(2);
+    expect(await shared.hget(`${base}meta`, m1.id)).toMatch(new RegExp(`^${at}:1:\\d{13}$`));
     await engine.ack(alice, [m2.id]);
     expect(await shared.hkeys(`${base}meta`)).toEqual([m1.id]);
     await engine.requeue(alice);
-    expect(await engine.claim(alice, `conn-${alice}`, 10)).toEqual([]);
+    expect(await claimed(engine, alice, `conn-${alice}`, 10)).toEqual([]);
     expect(await shared.lrange(`${base}dead`, 0, -1)).toEqual([m1.id]);
     const entry = (await shared.hget(`${base}dead-entries`, m1.id)) ?? "";
     expect(entry.startsWith("max_deliveries|1|")).toBe(true);
@@ -313,23 +317,97 @@ describe("redis engine specifics", () => {
     const m = message(alice);
     await engine.enqueue([alice], m);
     await shared.del(`${base}meta`);
-    expect(await engine.claim(alice, `conn-${alice}`, 10)).toEqual([m]);
-    expect(await shared.hget(`${base}meta`, m.id)).toMatch(/^\d{13}:1$/);
+    expect(await claimed(engine, alice, `conn-${alice}`, 10)).toEqual([m]);
+    expect(await shared.hget(`${base}meta`, m.id)).toMatch(/^\d{13}:1:\d{13}$/);
     await engine.requeue(alice);
-    expect(await engine.claim(alice, `conn-${alice}`, 10)).toEqual([]);
+    expect(await claimed(engine, alice, `conn-${alice}`, 10)).toEqual([]);
     expect((await engine.deadLetters(alice, 10)).map((d) => [d.reason, d.deliveries])).toEqual([
       ["max_deliveries", 1],
     ]);
   });
 
-  it("stores hops in the status hash next to the recipients", async () => {
-    const { engine, prefix } = make();
+  it("keeps hops and the ack in the recipient's receipt, rotated every statusTtlMs", async () => {
+    const { engine, prefix } = make(shared, { statusTtlMs: 300 });
+    const base = `${prefix}{alice@lan:demo}:s1:`;
+    await register(engine, alice);
     const m = { ...message(alice), hops: 4 };
-    await engine.recordSent(m, [alice]);
-    expect(await shared.hget(`${prefix}status:${m.id}`, "hops")).toBe("4");
-    // A record written before hops were stored reads as the start of a chain.
-    await shared.hdel(`${prefix}status:${m.id}`, "hops");
-    expect(await engine.getHops(m.id)).toBe(0);
+    await engine.enqueue([alice], m);
+    expect(await shared.hget(`${base}receipts`, m.id)).toMatch(/^\d{13}\|4\|\|\|$/);
+    await claimed(engine, alice, `conn-${alice}`, 10);
+    await engine.ack(alice, [m.id]);
+    expect(await shared.hget(`${base}receipts`, m.id)).toMatch(/^\d{13}\|4\|\d{13}\|\|$/);
+    const ttl = await shared.pttl(`${base}receipts`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(600);
+    // The first enqueue after statusTtlMs starts a new generation; the old one is still read.
+    await new Promise((r) => setTimeout(r, 320));
+    await engine.enqueue([alice], message(alice));
+    expect(await shared.hexists(`${base}receipts-old`, m.id)).toBe(1);
+    expect(await shared.hexists(`${base}receipts`, m.id)).toBe(0);
+    expect((await engine.getHops(m.id, alice)) ?? "expired").toBe("expired");
+  });
+
+  it("counts messages in memory and writes them about once a second for every replica", async () => {
+    const prefix = nextPrefix();
+    cleanups.push(() => dropPrefix(prefix));
+    const replicaA = createRedisEngine(shared, { prefix });
+    const replicaB = createRedisEngine(shared, { prefix });
+    for (let i = 0; i < 50; i++) replicaA.countMessage("task");
+    expect(await replicaA.messagesToday()).toEqual({ task: 50 });
+    expect(await replicaB.messagesToday()).toEqual({});
+    const deadline = Date.now() + 2_000;
+    while (Object.keys(await replicaB.messagesToday()).length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await replicaB.messagesToday()).toEqual({ task: 50 });
+    expect(await replicaA.messagesToday()).toEqual({ task: 50 });
+    replicaB.countMessage("result");
+    await replicaB.close();
+    expect(await replicaA.messagesToday()).toEqual({ task: 50, result: 1 });
+    await replicaA.close();
+  });
+
+  it("another replica sees a message's status once its batch is written (tens of ms)", async () => {
+    const prefix = nextPrefix();
+    cleanups.push(() => dropPrefix(prefix));
+    const replicaA = createRedisEngine(shared, { prefix });
+    const replicaB = createRedisEngine(shared, { prefix });
+    await register(replicaA, alice);
+    const m = message(alice);
+    await replicaA.enqueue([alice], m);
+    expect((await replicaA.getMessageStatus(m.id))?.recipients).toEqual([
+      { instanceId: alice, state: "queued", at: expect.any(String) },
+    ]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await replicaB.getMessageStatus(m.id)).toEqual(await replicaA.getMessageStatus(m.id));
+    await replicaA.close();
+    await replicaB.close();
+  });
+
+  it("a delivered direct message costs three scripts: enqueue, claim, ack", async () => {
+    const { engine } = make();
+    await register(engine, alice);
+    const calls = async () => {
+      const info = await shared.info("commandstats");
+      const count = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+      return count("evalsha") + count("eval");
+    };
+    const before = await calls();
+    const n = 20;
+    for (let i = 0; i < n; i++) {
+      const m = message(alice);
+      await engine.enqueue([alice], m);
+      const { messages } = await engine.claim(alice, `conn-${alice}`, 10);
+      await engine.ack(
+        alice,
+        messages.map((x) => x.id),
+      );
+    }
+    await engine.close();
+    // Plus the batched status records: one script per batch, not per message.
+    const used = (await calls()) - before;
+    expect(used).toBeGreaterThanOrEqual(3 * n);
+    expect(used).toBeLessThanOrEqual(3 * n + 3);
   });
 
   it("close() leaves the caller's connection open", async () => {
@@ -342,5 +420,11 @@ describe("redis engine specifics", () => {
 engineContract("redis", async (opts) => {
   const prefix = nextPrefix();
   const engine = createRedisEngine(shared, { ...opts, prefix });
-  return { engine, cleanup: () => dropPrefix(prefix) };
+  return {
+    engine,
+    cleanup: async () => {
+      await engine.close();
+      await dropPrefix(prefix);
+    },
+  };
 });

@@ -50,3 +50,20 @@ local function requeue(queue, processing, bodies)
   return n
 end
 
+
+-- Receipts: what a recipient's side remembers of a message for message_status after the body
+-- is gone. Two hashes rotate every statusTtlMs (the enqueue rotates them), so an entry lives
+-- between one and two statusTtlMs without a per-field expiry or a sweep.
+-- entry = '<enqueuedAtMs>|<hops>|<ackedAtMs>|<repliedAtMs>|<replyId>' (empty when not yet)
+local function receipt_find(receipts, old, id)
+  local r = redis.call('HGET', receipts, id)
+  if not r then r = redis.call('HGET', old, id) end
+  if not r then return nil end
+  local enq, hops, acked, replied, reply_id = string.match(r, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  return { enq = enq, hops = hops, acked = acked, replied = replied, reply_id = reply_id }
+end
+
+local function receipt_store(receipts, id, r, ttl)
+  redis.call('HSET', receipts, id, r.enq .. '|' .. r.hops .. '|' .. r.acked .. '|' .. r.replied .. '|' .. r.reply_id)
+  redis.call('PEXPIRE', receipts, ttl)
+end
