@@ -5,8 +5,9 @@ import { MessageSchema } from "./message.js";
 import { ScheduleFireSchema, ScheduleIdSchema, ScheduleSchema } from "./schedule.js";
 
 /**
- * Hub events streamed to dashboards on `/dashboard` (event name `hub_event`). Every event has
- * the replica that saw it and an ISO timestamp; content of messages is included because the
+ * Hub events streamed to dashboards on `/dashboard`, in arrays (event name `hub_events`): each
+ * replica collects what it saw for a short window and sends it in order. Every event has the
+ * replica that saw it and an ISO timestamp; content of messages is included because the
  * dashboard is the operator's window, but hub logs never carry it.
  */
 const common = { at: z.string(), replica: z.string() };
@@ -68,7 +69,8 @@ export type HubEventType = HubEvent["type"];
 
 /** hub → client on `/dashboard`. */
 export interface DashboardServerToClientEvents {
-  hub_event: (e: HubEvent) => void;
+  /** Oldest first; one replica's events in the order it saw them (replicas interleave). */
+  hub_events: (events: HubEvent[]) => void;
 }
 /** client → hub on `/dashboard`: nothing yet; dashboards act through REST. */
 export type DashboardClientToServerEvents = Record<string, never>;

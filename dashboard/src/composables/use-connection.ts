@@ -112,7 +112,10 @@ export function createConnection(opts: {
       state.value = everConnected ? "reconnecting" : "connecting";
       if (!s.active) retryLater(s);
     });
-    s.on("hub_event", (e) => batcher.push(e));
+    // Each replica sends its events in arrays, a few per second; frames still set the pace here.
+    s.on("hub_events", (events) => {
+      if (Array.isArray(events)) batcher.pushAll(events);
+    });
   }
 
   return {

@@ -5,6 +5,8 @@
  */
 export interface FrameBatcher<T> {
   push(item: T): void;
+  /** Several at once, in order (the hub sends its events in arrays). */
+  pushAll(items: readonly T[]): void;
   flushNow(): void;
   dispose(): void;
   readonly pending: number;
@@ -41,12 +43,21 @@ export function createFrameBatcher<T>(
     flush(items);
   };
 
+  const arm = () => {
+    if (buffer.length > maxBuffer) buffer.splice(0, buffer.length - maxBuffer);
+    if (frame === null) frame = raf(run);
+    if (timer === null) timer = setTimeout(run, fallbackMs);
+  };
+
   return {
     push(item) {
       buffer.push(item);
-      if (buffer.length > maxBuffer) buffer.splice(0, buffer.length - maxBuffer);
-      if (frame === null) frame = raf(run);
-      if (timer === null) timer = setTimeout(run, fallbackMs);
+      arm();
+    },
+    pushAll(items) {
+      if (items.length === 0) return;
+      for (const item of items) buffer.push(item);
+      arm();
     },
     flushNow: run,
     dispose() {

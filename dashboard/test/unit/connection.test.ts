@@ -69,15 +69,18 @@ describe("dashboard connection", () => {
     expect(resumed).toHaveBeenCalledTimes(1);
   });
 
-  it("delivers hub events in batches per frame", async () => {
+  it("delivers the hub's event arrays in order, in batches per frame", async () => {
     const { conn, sockets } = setup();
     const batches: HubEvent[][] = [];
     conn.onEvents((b) => batches.push(b));
     conn.open("k-000000001");
-    for (let i = 0; i < 50; i++) sockets[0]!.emitLocal("hub_event", msg(ALICE, BOB));
+    const sent = Array.from({ length: 50 }, () => msg(ALICE, BOB));
+    // As two replicas would send them: arrays of different lengths, arriving one after another.
+    for (let i = 0; i < 50; i += 7) sockets[0]!.emitLocal("hub_events", sent.slice(i, i + 7));
+    sockets[0]!.emitLocal("hub_events", { not: "an array" });
     expect(batches).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(batches.length).toBeGreaterThanOrEqual(1);
-    expect(batches.flat()).toHaveLength(50);
+    expect(batches.flat()).toEqual(sent);
   });
 });

@@ -37,4 +37,23 @@ describe("frame batcher", () => {
     expect(batches).toHaveLength(1);
     expect(batches[0]![0]).toBe(900);
   });
+
+  it("takes arrays whole, in order with single items, and bounds them the same way", () => {
+    const frames: Array<() => void> = [];
+    const batches: number[][] = [];
+    const b = createFrameBatcher<number>((items) => batches.push(items), {
+      raf: (cb) => frames.push(cb),
+      cancelRaf: () => {},
+      maxBuffer: 250,
+    });
+    b.pushAll([0, 1, 2]);
+    b.push(3);
+    b.pushAll([]);
+    b.pushAll(Array.from({ length: 296 }, (_, i) => i + 4));
+    expect(frames).toHaveLength(1);
+    expect(b.pending).toBe(250);
+    frames[0]!();
+    expect(batches).toEqual([Array.from({ length: 250 }, (_, i) => i + 50)]);
+    b.dispose();
+  });
 });

@@ -6,7 +6,7 @@ import type { HubEvent, MessagesFrame, PingFrame } from "@cc2cc/shared";
  * which socket.
  */
 export interface Fanout {
-  /** Tell whichever replica holds these instances that their queues have new messages. */
+  /** Tell whichever replica holds these instances that their queues have new messages (this one first). */
   wake(instanceIds: readonly string[]): void;
   /** Live-only delivery to every plugin, or to a topic's subscribers, except the sender. */
   live(
@@ -14,7 +14,10 @@ export interface Fanout {
     frame: MessagesFrame,
     except: string,
   ): void;
-  /** Stream an event to every dashboard. */
+  /**
+   * Stream an event to every dashboard. It may travel later (a fraction of a second) in one
+   * array with the replica's other events, in the order they were given here.
+   */
   event(e: HubEvent): void;
   /** Round trip through the instance's plugin; resolves false when no answer came in time. */
   ping(instanceId: string, frame: PingFrame, timeoutMs: number): Promise<boolean>;

@@ -5,8 +5,8 @@ import type { HubEvent } from "@cc2cc/shared";
  * about a thousand small records and never a scan of the log. Fields of a slot:
  *   m:<minute 0-9>:<type>  messages accepted in that minute, by message type
  *   s:<from>               messages sent by an instance
- *   r:<to>                 messages queued for an instance, or sent live to an address
- *   e:<from>\t<to>         the same, per sender and receiver (the Graph's edges)
+ *   e:<from>\t<to>         messages from an instance queued for an instance, or sent live to an
+ *                          address (the Graph's edges; a receiver's count is the sum of its edges)
  *   l:<bucket>             send → ack latencies, in geometric buckets (latencyBucket)
  * Instance ids and addresses never contain a tab, so the edge field splits unambiguously.
  */
@@ -56,7 +56,7 @@ export function incrementsOf(e: HubEvent): Increment[] {
       { slot, field: `s:${m.from}` },
     ];
     for (const to of receiversOf(e)) {
-      out.push({ slot, field: `r:${to}` }, { slot, field: `e:${m.from}\t${to}` });
+      out.push({ slot, field: `e:${m.from}\t${to}` });
     }
     return out;
   }
@@ -69,15 +69,4 @@ export function incrementsOf(e: HubEvent): Increment[] {
     return out;
   }
   return [];
-}
-
-/** Sums increments per slot and field, so a batch costs one write per distinct counter. */
-export function sumIncrements(increments: readonly Increment[]): Map<number, Map<string, number>> {
-  const bySlot = new Map<number, Map<string, number>>();
-  for (const { slot, field } of increments) {
-    const fields = bySlot.get(slot) ?? new Map<string, number>();
-    bySlot.set(slot, fields);
-    fields.set(field, (fields.get(field) ?? 0) + 1);
-  }
-  return bySlot;
 }

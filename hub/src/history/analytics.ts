@@ -56,9 +56,11 @@ export function compileAnalytics(
         bucket[type] = (bucket[type] ?? 0) + n;
         totals[type] = (totals[type] ?? 0) + n;
       } else if (kind === "s") add(senders, rest, n);
-      else if (kind === "r") add(receivers, rest, n);
-      else if (kind === "e") add(edges, rest, n);
-      else if (kind === "l") latency.set(Number(rest), (latency.get(Number(rest)) ?? 0) + n);
+      else if (kind === "e") {
+        // Receivers are summed from the edges (older slots also hold an `r:` copy, not read).
+        add(edges, rest, n);
+        add(receivers, rest.slice(rest.indexOf("\t") + 1), n);
+      } else if (kind === "l") latency.set(Number(rest), (latency.get(Number(rest)) ?? 0) + n);
     }
   }
   const top = (m: Map<string, number>) =>

@@ -19,15 +19,18 @@ import type {
  * the suite both pass.
  *
  * - Each replica appends the events it saw itself (the tee in `fanout.event`), so every event
- *   is logged once. Entry ids are `<ms>-<seq>` (Redis stream ids), increasing per store.
- * - The log keeps at most `maxLen` entries and nothing older than `maxAgeMs`; `trim()` enforces
- *   both and drops what indexed the removed messages. Index records also expire on their own.
+ *   is logged once. Every event has its own entry id `<ms>-<seq>` (like a Redis stream id),
+ *   increasing per store; the Redis store keeps a batch per stream entry and numbers the events
+ *   inside it (redis-history-keys.ts), so ids, cursors and the scan budget count events.
+ * - The log keeps at most `maxLen` events and nothing older than `maxAgeMs`; `trim()` enforces
+ *   both and drops what indexed the removed messages. A store may drop an appended batch whole
+ *   (the Redis store does), keeping fewer than `maxLen` then. Index records also expire.
  * - History is an operator's aid, not a delivery guarantee: a failed append is retried by the
  *   recorder a bounded number of times and then dropped (and counted), never blocking a send.
  */
 export interface HistoryStore {
   readonly kind: "memory" | "redis";
-  /** Append in order. Rejects when the store is unreachable; nothing is half-written that matters. */
+  /** Append in order, as one batch. Rejects when the store is unreachable; nothing is half-written that matters. */
   append(events: readonly HubEvent[]): Promise<void>;
   /** Enforce the length and age caps. Safe on every replica at once. */
   trim(): Promise<void>;
@@ -38,7 +41,10 @@ export interface HistoryStore {
   /** Threads (by `replyTo`), most recently active first. */
   threads(query: ThreadQuery): Promise<ThreadPage>;
   thread(rootId: string): Promise<ThreadDetail | null>;
-  /** Aggregate slots (see aggregates.ts) whose start lies in [fromSlot, toSlot]. */
+  /**
+   * Aggregate slots (see aggregates.ts) whose start lies in [fromSlot, toSlot]. Counts this
+   * store appended are included; other replicas' may be up to a second late (Redis store).
+   */
   slots(fromSlot: number, toSlot: number): Promise<SlotCounts[]>;
   /** Store what a replica says about itself, kept for `ttlMs`. */
   putReplica(record: ReplicaRecord, ttlMs: number): Promise<void>;

@@ -125,7 +125,11 @@ export class HistoryRecorder {
     );
     return this.writing.finally(() => {
       this.writing = null;
-      if (this.buffer.length > 0) this.schedule(this.failing ? this.opts.retryDelayMs : 0);
+      if (this.buffer.length === 0) return;
+      // Under load a batch per flush delay, not one per write's round trip: what a batch costs
+      // the store hardly depends on its size (redis-history-append.ts).
+      const full = this.buffer.length >= this.opts.batchMax;
+      this.schedule(this.failing ? this.opts.retryDelayMs : full ? 0 : this.opts.flushDelayMs);
     });
   }
 }

@@ -1,37 +1,41 @@
-import { HISTORY_LIMITS, type HubEvent } from "@cc2cc/shared";
 import type { Redis } from "ioredis";
 import { execAll } from "../engine/redis-context.js";
 import { guard, toEngineError } from "../engine/redis-errors.js";
-import { SLOT_MS, sumIncrements } from "./aggregates.js";
-import { parentsToLookUp, planAppend } from "./append-plan.js";
+import { CounterBuffer } from "./counter-buffer.js";
 import type { HistoryOptions, HistoryStore } from "./history-store.js";
+import { append, HistoryIndexError, writeCounters } from "./redis-history-append.js";
 import { historyKeys, type RedisHistoryContext } from "./redis-history-keys.js";
 import * as read from "./redis-history-read.js";
 import * as threads from "./redis-history-threads.js";
 import { trim } from "./redis-history-trim.js";
 
-/** The log's entries could not all be indexed; the entries themselves were written (no retry). */
-export class HistoryIndexError extends Error {
-  override readonly name = "HistoryIndexError";
-}
+export { HistoryIndexError } from "./redis-history-append.js";
+
+/** Aggregate counters reach Redis this often (and before this store reads them or closes). */
+const COUNTER_INTERVAL_MS = 1000;
 
 /**
  * The history in one Redis stream shared by every replica. The caller owns `redis` (the
- * engine's fail-fast command connection). See redis-history-keys.ts for the layout.
+ * engine's fail-fast command connection). See redis-history-keys.ts for the layout and
+ * redis-history-append.ts for what a batch costs.
  */
 export function createRedisHistory(
   redis: Redis,
-  opts: HistoryOptions & { prefix: string },
+  opts: HistoryOptions & { prefix: string; counterIntervalMs?: number },
   clock: () => number = Date.now,
 ): HistoryStore {
   const ctx: RedisHistoryContext = { redis, keys: historyKeys(opts.prefix), opts, clock };
   // A backstop for a hub whose trimmer is not running: XADD itself caps the stream a little
-  // above maxLen (index records of entries it drops then expire by age instead).
+  // above maxLen entries (index records of entries it drops then expire by age instead).
   const hardCap = String(opts.maxLen + Math.max(1000, Math.floor(opts.maxLen / 10)));
+  const counters = new CounterBuffer(
+    (sums) => writeCounters(ctx, sums),
+    opts.counterIntervalMs ?? COUNTER_INTERVAL_MS,
+  );
   return {
     kind: "redis",
     append: (events) =>
-      append(ctx, events, hardCap).catch((err: unknown) => {
+      append(ctx, events, hardCap, counters).catch((err: unknown) => {
         throw err instanceof HistoryIndexError ? err : toEngineError(err);
       }),
     trim: () => guard(() => trim(ctx)),
@@ -39,7 +43,11 @@ export function createRedisHistory(
     message: (id) => guard(() => read.message(ctx, id)),
     threads: (q) => guard(() => threads.threads(ctx, q)),
     thread: (rootId) => guard(() => threads.thread(ctx, rootId)),
-    slots: (from, to) => guard(() => read.slots(ctx, from, to)),
+    slots: (from, to) =>
+      guard(async () => {
+        await counters.flush();
+        return read.slots(ctx, from, to);
+      }),
     putReplica: (record, ttlMs) =>
       guard(async () => {
         const p = redis.pipeline();
@@ -48,53 +56,7 @@ export function createRedisHistory(
         await execAll(p);
       }),
     replicas: () => guard(() => read.replicas(ctx)),
-    close: async () => {},
+    // Shutting down with Redis away: the last second of counts is lost, never the shutdown.
+    close: () => counters.close().catch(() => {}),
   };
-}
-
-async function append(ctx: RedisHistoryContext, events: readonly HubEvent[], hardCap: string): Promise<void> {
-  if (events.length === 0) return;
-  const { redis, keys, opts } = ctx;
-  const parents = parentsToLookUp(events);
-  const known = new Map<string, string>();
-  if (parents.length > 0) {
-    const p = redis.pipeline();
-    for (const id of parents) p.hget(keys.msg(id), "r");
-    const roots = await execAll(p);
-    parents.forEach((id, i) => {
-      if (typeof roots[i] === "string") known.set(id, roots[i] as string);
-    });
-  }
-  const plan = planAppend(events, known);
-  const p = redis.pipeline();
-  for (const e of events) p.xadd(keys.log, "MAXLEN", "~", hardCap, "*", "e", JSON.stringify(e));
-  for (const m of plan.messages) p.zadd(keys.threads, "GT", m.atMs, m.rootId);
-  for (const r of plan.replies) {
-    p.rpush(keys.thread(r.rootId), r.messageId);
-    p.ltrim(keys.thread(r.rootId), -HISTORY_LIMITS.threadMessagesMax, -1);
-    p.pexpire(keys.thread(r.rootId), opts.maxAgeMs);
-    p.sadd(keys.participants(r.rootId), ...r.participants);
-    p.pexpire(keys.participants(r.rootId), opts.maxAgeMs);
-  }
-  for (const a of plan.acks) {
-    p.hset(keys.msg(a.messageId), `a:${a.instanceId}`, a.atMs);
-    p.pexpire(keys.msg(a.messageId), opts.maxAgeMs);
-  }
-  for (const [slot, fields] of sumIncrements(plan.increments)) {
-    for (const [field, n] of fields) p.hincrby(keys.slot(slot), field, n);
-    p.pexpire(keys.slot(slot), opts.maxAgeMs + SLOT_MS);
-  }
-  const replies = await execAll(p);
-  if (plan.messages.length === 0) return;
-  // The entry ids only exist once XADD answered, hence a second round trip for the index.
-  const p2 = redis.pipeline();
-  for (const m of plan.messages) {
-    p2.hset(keys.msg(m.messageId), "s", String(replies[m.index]), "r", m.rootId);
-    p2.pexpire(keys.msg(m.messageId), opts.maxAgeMs);
-  }
-  try {
-    await execAll(p2);
-  } catch (err) {
-    throw new HistoryIndexError(`history entries written but not indexed: ${String(err)}`, { cause: err });
-  }
 }

@@ -3,7 +3,7 @@ import type { HubContext } from "../core/hub-context.js";
 import { toErrorBody } from "./request-handler.js";
 import type { DashboardNamespace } from "./socket-types.js";
 
-/** Dashboards only listen (`hub_event`); they act through REST with the same key. */
+/** Dashboards only listen (`hub_events`, see SocketFanout); they act through REST with the same key. */
 export function setupDashboardNamespace(nsp: DashboardNamespace, ctx: HubContext): void {
   nsp.use((socket, next) => {
     try {

@@ -1,6 +1,8 @@
 import type { DeliveryPump } from "../core/delivery-pump.js";
 import type { PluginSocket } from "./socket-types.js";
 
+const NONE: readonly string[] = Object.freeze([]);
+
 interface Held {
   socket: PluginSocket;
   pump: DeliveryPump;
@@ -26,8 +28,16 @@ export class LocalConnections {
     return this.byInstance.get(instanceId);
   }
 
-  wake(instanceIds: readonly string[]): void {
-    for (const id of instanceIds) this.byInstance.get(id)?.pump.wake();
+  /** Wakes the pumps held here; returns the ids held elsewhere (or nowhere), for other replicas. */
+  wake(instanceIds: readonly string[]): readonly string[] {
+    let away: string[] | undefined;
+    for (const id of instanceIds) {
+      const held = this.byInstance.get(id);
+      if (held) held.pump.wake();
+      else if (away) away.push(id);
+      else away = [id];
+    }
+    return away ?? NONE;
   }
 
   wakeAll(): void {

@@ -2,17 +2,33 @@ import { type HubEvent, HubEventSchema, NAMESPACES, PROTOCOL_VERSION } from "@cc
 import { io, type Socket } from "socket.io-client";
 import { waitUntil } from "../helpers/test-client.js";
 
-/** A dashboard on `/dashboard`: it only listens to `hub_event`, checked against the schema. */
+/**
+ * A dashboard on `/dashboard`: it only listens to `hub_events` (arrays), each event checked
+ * against the schema; `batches` counts the arrays, so a test can see that events travel together.
+ */
 export class DashboardClient {
   readonly events: HubEvent[] = [];
   readonly badEvents: unknown[] = [];
+  batches = 0;
+  private readonly arrayOf = new WeakMap<HubEvent, number>();
 
   private constructor(readonly socket: Socket) {
-    socket.on("hub_event", (e: unknown) => {
-      const parsed = HubEventSchema.safeParse(e);
-      if (parsed.success) this.events.push(parsed.data);
-      else this.badEvents.push(e);
+    socket.on("hub_events", (batch: unknown) => {
+      this.batches++;
+      if (!Array.isArray(batch)) {
+        this.badEvents.push(batch);
+        return;
+      }
+      for (const e of batch) {
+        const parsed = HubEventSchema.safeParse(e);
+        if (parsed.success) {
+          this.events.push(parsed.data);
+          this.arrayOf.set(parsed.data, this.batches);
+        } else this.badEvents.push(e);
+      }
     });
+    // The single-event form is gone; anything arriving on it is a regression.
+    socket.on("hub_event", (e: unknown) => this.badEvents.push({ singleEvent: e }));
   }
 
   /** Resolves once connected; rejects with the connect_error's `data` (the ErrorBody). */
@@ -31,6 +47,11 @@ export class DashboardClient {
         reject(Object.assign(new Error(err.message), { data: err.data }));
       });
     });
+  }
+
+  /** Which `hub_events` array (1, 2, ...) brought this event. */
+  batchOf(e: HubEvent): number | undefined {
+    return this.arrayOf.get(e);
   }
 
   async waitFor(predicate: (e: HubEvent) => boolean, what: string, timeoutMs = 5000): Promise<HubEvent> {

@@ -1,4 +1,5 @@
-import type { InstanceInfo } from "@cc2cc/shared";
+import type { HubEvent, InstanceInfo } from "@cc2cc/shared";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { DASHBOARD_KEY, type HubProcess, PLUGIN_KEY } from "../helpers/hub-process.js";
 import { makeInstanceId, makeSecret, TestClient, waitUntil } from "../helpers/test-client.js";
@@ -172,10 +173,60 @@ describe("three replicas on one Redis", () => {
         (e) => e.type === "message:acked" && e.messageIds.includes(r.data.message.id) && e.replica === "r3",
         "message:acked from r3",
       );
+      // Events travel in arrays per replica, in the order that replica saw them.
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const s = await a.send(c.instanceId, `in order ${i}`);
+        if (!s.ok) throw new Error(JSON.stringify(s.error));
+        ids.push(s.data.message.id);
+      }
+      const sentOf = (e: HubEvent) => (e.type === "message:sent" && ids.includes(e.message.id) ? e : null);
+      await waitUntil(() => dash.events.filter(sentOf).length === ids.length, 5000, "20 message:sent");
+      const seen = dash.events.filter(sentOf);
+      expect(seen.map((e) => sentOf(e)!.message.id)).toEqual(ids);
+      expect(seen.every((e) => e.replica === "r1")).toBe(true);
+      const arrays = new Set(seen.map((e) => dash.batchOf(e)));
+      expect(arrays.size).toBeLessThan(ids.length);
       expect(dash.badEvents).toEqual([]);
-      console.log(`replicas dashboard: events=${dash.events.length} bad=${dash.badEvents.length}`);
+      console.log(
+        `replicas dashboard: events=${dash.events.length} arrays=${dash.batches} twenty sends in ${arrays.size} arrays bad=${dash.badEvents.length}`,
+      );
     } finally {
       dash.close();
+    }
+  });
+
+  test("wake-ups go through Redis only for recipients another replica holds", async () => {
+    const watcher = new Redis(stack.redis!.port, "127.0.0.1");
+    const wakes: string[] = [];
+    try {
+      await watcher.psubscribe("*sio-request#/plugin#");
+      watcher.on("pmessage", (_p: string, _c: string, m: string) => wakes.push(m));
+      const a = await stack.client({ url: r1.url });
+      const b = await stack.client({ url: r1.url });
+      const c = await stack.client({ url: r2.url });
+      const sendAll = async (to: TestClient, n: number) => {
+        for (let i = 0; i < n; i++) {
+          const s = await a.send(to.instanceId, `wake ${i}`);
+          if (!s.ok) throw new Error(JSON.stringify(s.error));
+          await to.waitForDelivery((m) => m.id === s.data.message.id);
+        }
+      };
+      await sleep(200);
+      wakes.length = 0;
+      await sendAll(b, 20);
+      await sleep(200);
+      const local = wakes.length;
+      await sendAll(c, 20);
+      await sleep(200);
+      const remote = wakes.length - local;
+      console.log(
+        `replicas wake-ups: same replica 20 sends -> ${local} publishes, other replica -> ${remote}`,
+      );
+      expect(local).toBe(0);
+      expect(remote).toBeGreaterThanOrEqual(20);
+    } finally {
+      watcher.disconnect();
     }
   });
 

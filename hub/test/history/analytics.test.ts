@@ -34,7 +34,6 @@ describe("aggregate counters", () => {
     expect(incrementsOf(pub).map((i) => i.field)).toEqual([
       "m:4:result",
       `s:${BOB}`,
-      "r:topic:deploys",
       `e:${BOB}\ttopic:deploys`,
     ]);
     expect(incrementsOf(pub)[0]?.slot).toBe(slotOf(at));
@@ -59,7 +58,21 @@ describe("compileAnalytics", () => {
     expect(res.totals).toEqual({ task: 2, result: 0, question: 1, ack: 0, ping: 0 });
     expect(res.topSenders).toEqual([{ id: ALICE, count: 3 }]);
     expect(res.edges).toEqual([{ from: ALICE, to: BOB, count: 3 }]);
+    expect(res.topReceivers).toEqual([{ id: BOB, count: 3 }]);
     expect(res.latency).toEqual({ samples: 0, p50: null, p90: null, p99: null, max: null });
+  });
+
+  it("sums receivers from the edges, also of slots that still hold receiver counters", () => {
+    const to = Date.UTC(2030, 0, 1, 13, 0, 0);
+    const from = to - RANGES["1h"].spanMs;
+    const res = compileAnalytics("1h", from, to, [
+      { slot: slotOf(from), fields: { [`r:${BOB}`]: 2, [`e:${ALICE}\t${BOB}`]: 2 } },
+      { slot: slotOf(from) + SLOT_MS, fields: { [`e:${ALICE}\t${BOB}`]: 1, [`e:${BOB}\ttopic:x`]: 4 } },
+    ]);
+    expect(res.topReceivers).toEqual([
+      { id: "topic:x", count: 4 },
+      { id: BOB, count: 3 },
+    ]);
   });
 
   it("estimates percentiles within one bucket width", () => {

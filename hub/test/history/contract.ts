@@ -1,4 +1,10 @@
-import { HISTORY_LIMITS, type HistoryQuery, HistoryQuerySchema, type ReplicaRecord } from "@cc2cc/shared";
+import {
+  HISTORY_LIMITS,
+  type HistoryQuery,
+  HistoryQuerySchema,
+  type HubEvent,
+  type ReplicaRecord,
+} from "@cc2cc/shared";
 import { describe, expect, it } from "vitest";
 import { analytics } from "../../src/history/analytics.js";
 import type { HistoryOptions, HistoryStore } from "../../src/history/history-store.js";
@@ -48,6 +54,53 @@ export function historyContract(name: string, factory: HistoryFactory): void {
         cursor = res.next;
       }
       expect(seen).toEqual(events.map((e) => e.message.content).reverse());
+    });
+
+    it("pages across batch boundaries, mixed events and filters, with the cursor inside a batch", async () => {
+      const store = await open();
+      const batches = [1, 4, 7, 2, 5].map((n, b): HubEvent[] =>
+        Array.from({ length: n }, (_, i) =>
+          i % 3 === 2 ? disconnected(`${b}-${i}@h:p/s`) : sent(ALICE, [BOB], { content: `b${b}m${i}` }),
+        ),
+      );
+      for (const batch of batches) await store.append(batch);
+      const label = ({ event: e }: { event: HubEvent }) =>
+        e.type === "message:sent"
+          ? e.message.content
+          : e.type === "instance:disconnected"
+            ? `d:${e.instanceId}`
+            : e.type;
+      const all = batches
+        .flat()
+        .map((event) => label({ event }))
+        .reverse();
+      for (const limit of [1, 3, 4]) {
+        const seen: string[] = [];
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 30; page++) {
+          const res = await store.list(query({ limit: String(limit), ...(cursor ? { cursor } : {}) }));
+          seen.push(...res.entries.map(label));
+          ids.push(...res.entries.map((e) => e.id));
+          if (res.next === null) break;
+          cursor = res.next;
+        }
+        expect(seen).toEqual(all);
+        expect(new Set(ids).size).toBe(all.length);
+      }
+      const onlyMessages: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 30; page++) {
+        const res = await store.list(query({ type: "task", limit: "2", ...(cursor ? { cursor } : {}) }));
+        onlyMessages.push(...res.entries.map(label));
+        if (res.next === null) break;
+        cursor = res.next;
+      }
+      expect(onlyMessages).toEqual(all.filter((l) => !l.startsWith("d:")));
+      // Every id found by paging also finds its message.
+      const third = batches[2]![1]!;
+      if (third.type !== "message:sent") throw new Error("fixture");
+      expect((await store.message(third.message.id))?.message.content).toBe("b2m1");
     });
 
     it("filters by message or event type, instance, topic, text and time", async () => {
@@ -153,10 +206,11 @@ export function historyContract(name: string, factory: HistoryFactory): void {
       expect(page.threads[0]).toMatchObject({ rootId: "0190f0c8-0000-7000-8000-0000000000aa", root: null });
     });
 
-    it("trims to the length cap, dropping the oldest and their index", async () => {
+    it("trims to the length cap, counted in events, dropping the oldest and their index", async () => {
       const store = await open({ maxLen: 100 });
       const events = Array.from({ length: 150 }, () => sent(ALICE, [BOB]));
-      await store.append(events);
+      // Batches of ten: a store may drop a batch whole, and these end exactly at the cap.
+      for (let i = 0; i < events.length; i += 10) await store.append(events.slice(i, i + 10));
       await store.trim();
       const all = await store.list(query({ limit: "1000" }));
       expect(all.entries).toHaveLength(100);

@@ -58,6 +58,31 @@ describe("HistoryRecorder", () => {
     expect(r.rates().messagesPerMin).toBe(250);
   });
 
+  it("under a steady stream, writes one batch per flush delay, not one per store round trip", async () => {
+    const inner = createMemoryHistory({ maxLen: 100_000, maxAgeMs: 3_600_000 });
+    const batches: number[] = [];
+    const slow: HistoryStore = {
+      ...inner,
+      async append(events: readonly HubEvent[]) {
+        batches.push(events.length);
+        await new Promise((res) => setTimeout(res, 5));
+        await inner.append(events);
+      },
+    };
+    const r = recorder(slow, { flushDelayMs: 25 });
+    const started = Date.now();
+    let n = 0;
+    while (Date.now() - started < 300) {
+      r.record(sent(ALICE, [BOB], { content: `m${n++}` }));
+      await new Promise((res) => setTimeout(res, 2));
+    }
+    await r.flush();
+    // 300 ms at one batch per 25 ms delay + 5 ms write: about ten, against one per 5 ms write.
+    expect(batches.length).toBeLessThanOrEqual(15);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(n);
+    expect(await contents(slow)).toEqual(Array.from({ length: n }, (_, i) => `m${i}`));
+  });
+
   it("holds events while the store is away and writes them, in order, once it is back", async () => {
     const { store, setDown } = flakyStore();
     const r = recorder(store);

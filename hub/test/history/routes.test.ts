@@ -153,7 +153,11 @@ for (const engine of ["memory", "redis"] as const) {
       const detail = ThreadDetailSchema.parse(await (await api(`/threads/${task.message.id}`)).json());
       expect(detail.messages.map((m) => m.message.id)).toEqual([task.message.id, reply.message.id]);
 
-      const stats = AnalyticsResponseSchema.parse(await (await api("/analytics?range=6h")).json());
+      // Each replica writes its counters once a second: the reply, counted by the other, may lag.
+      const stats = await until("both messages counted", async () => {
+        const a = AnalyticsResponseSchema.parse(await (await api("/analytics?range=6h")).json());
+        return a.totals.task === 1 && a.totals.result === 1 ? a : undefined;
+      });
       expect(stats.totals).toMatchObject({ task: 1, result: 1 });
       expect(stats.edges).toContainEqual({ from: alice.id, to: bob.id, count: 1 });
       expect(stats.latency.samples).toBeGreaterThanOrEqual(1);
