@@ -23,6 +23,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: "Queues" },
   },
   {
+    path: "/schedules",
+    name: "schedules",
+    component: () => import("./views/SchedulesView.vue"),
+    meta: { title: "Schedules" },
+  },
+  {
     path: "/analytics",
     name: "analytics",
     component: () => import("./views/AnalyticsView.vue"),

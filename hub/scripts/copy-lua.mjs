@@ -1,12 +1,18 @@
-// tsc does not copy non-TS assets; the Redis engine loads its .lua files next to its .js.
+// tsc does not copy non-TS assets; the Redis engine and the scheduler load their .lua files next to their .js.
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const from = join(root, "src", "engine", "lua");
-const to = join(root, "dist", "engine", "lua");
-if (existsSync(from)) {
-  mkdirSync(to, { recursive: true });
-  cpSync(from, to, { recursive: true });
+// The engine's scripts and the scheduler's each live in a lua/ directory next to their module.
+for (const dir of [
+  ["engine", "lua"],
+  ["scheduler", "lua"],
+]) {
+  const from = join(root, "src", ...dir);
+  const to = join(root, "dist", ...dir);
+  if (existsSync(from)) {
+    mkdirSync(to, { recursive: true });
+    cpSync(from, to, { recursive: true });
+  }
 }

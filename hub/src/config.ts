@@ -67,6 +67,9 @@ const EnvSchema = z.object({
     .enum(["true", "false", "1", "0", ""], { message: "must be true or false" })
     .optional()
     .transform((v) => v === "true" || v === "1"),
+  CC2CC_SOCKET_ADAPTER: z
+    .enum(["classic", "sharded"], { message: "must be classic or sharded" })
+    .default("classic"),
   CC2CC_REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,32}$/, "must be 1-32 of A-Z a-z 0-9 . _ : -")
@@ -122,7 +125,26 @@ const EnvSchema = z.object({
     .transform((v) => (v === undefined || v.trim() === "" ? undefined : v)),
   CC2CC_HISTORY_MAX_LEN: int(100_000, 100, 10_000_000),
   CC2CC_HISTORY_MAX_AGE: duration("7d"),
+  CC2CC_SCHEDULE_TIMEZONE: z
+    .string()
+    .default("UTC")
+    .refine((tz) => isTimeZone(tz), { message: "must be an IANA time zone (e.g. UTC, Europe/Berlin)" }),
+  CC2CC_SCHEDULE_POLL_MS: int(1000, 50, 60_000),
+  CC2CC_SCHEDULE_LEASE: duration("30s"),
+  CC2CC_SCHEDULE_MISSED_GRACE: duration("60s"),
+  CC2CC_SCHEDULE_MAX: int(1000, 1, 1_000_000),
+  /** Test only: makes the scheduler hang at a point of a fire. Unset (the default) does nothing. */
+  CC2CC_SCHEDULER_FAILPOINT: z.enum(["", "hang-after-claim", "hang-after-send"]).default(""),
 });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Where the Redis engine connects: a URL, or a Sentinel group that names the master. */
 export type RedisTarget =
@@ -143,6 +165,8 @@ export interface HubConfig {
   /** Undefined: the in-process engine. */
   redis: RedisTarget | undefined;
   redisPrefix: string;
+  /** socket.io Redis adapter: classic pub/sub, or sharded pub/sub (Redis 7+). */
+  socketAdapter: "classic" | "sharded";
   pluginKeys: string[];
   /** Empty: dashboards use plugin keys, and plugin keys carry dashboard powers. */
   dashboardKeys: string[];
@@ -175,6 +199,17 @@ export interface HubConfig {
   historyMaxLen: number;
   /** ... and nothing older than this. */
   historyMaxAgeMs: number;
+  /** Zone of schedules that name none. */
+  scheduleTimezone: string;
+  /** How often each replica looks for due schedules. */
+  schedulePollMs: number;
+  /** How long a claimed fire is held before another replica may take it over. */
+  scheduleLeaseMs: number;
+  /** A fire claimed later than this after its planned time counts as missed. */
+  scheduleMissedGraceMs: number;
+  scheduleMax: number;
+  /** Test only (CC2CC_SCHEDULER_FAILPOINT); undefined in every real deployment. */
+  schedulerFailpoint: "hang-after-claim" | "hang-after-send" | undefined;
 }
 
 export class ConfigError extends Error {
@@ -229,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     redisUrl: e.CC2CC_REDIS_URL,
     redis,
     redisPrefix: e.CC2CC_REDIS_PREFIX,
+    socketAdapter: e.CC2CC_SOCKET_ADAPTER,
     pluginKeys: e.CC2CC_HUB_API_KEY,
     dashboardKeys: e.CC2CC_DASHBOARD_API_KEY,
     replica: e.CC2CC_REPLICA_NAME,
@@ -254,5 +290,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     dashboardDir: e.CC2CC_DASHBOARD_DIR,
     historyMaxLen: e.CC2CC_HISTORY_MAX_LEN,
     historyMaxAgeMs: e.CC2CC_HISTORY_MAX_AGE,
+    scheduleTimezone: e.CC2CC_SCHEDULE_TIMEZONE,
+    schedulePollMs: e.CC2CC_SCHEDULE_POLL_MS,
+    scheduleLeaseMs: e.CC2CC_SCHEDULE_LEASE,
+    scheduleMissedGraceMs: e.CC2CC_SCHEDULE_MISSED_GRACE,
+    scheduleMax: e.CC2CC_SCHEDULE_MAX,
+    schedulerFailpoint: e.CC2CC_SCHEDULER_FAILPOINT === "" ? undefined : e.CC2CC_SCHEDULER_FAILPOINT,
   };
 }

@@ -114,6 +114,23 @@ export function createMetrics(
       labelNames: ["event"] as const,
       registers,
     }),
+    scheduleFires: new Counter({
+      name: "cc2cc_schedule_fires_total",
+      help: "Schedule fires recorded by this replica, by outcome (sent, refused, missed).",
+      labelNames: ["outcome", "trigger"] as const,
+      registers,
+    }),
+    scheduleLag: new Histogram({
+      name: "cc2cc_schedule_fire_lag_seconds",
+      help: "Time from a fire's planned time to its send, for on-time scheduled fires.",
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers,
+    }),
+    schedules: new Gauge({
+      name: "cc2cc_schedules",
+      help: "Schedules stored (all replicas), as this replica last counted them.",
+      registers,
+    }),
     badFrames: new Counter({
       name: "cc2cc_bad_frames_total",
       help: "Client frames refused as invalid, by event.",

@@ -20,6 +20,7 @@ import { LocalConnections } from "./realtime/local-connections.js";
 import { setupPluginNamespace } from "./realtime/plugin-namespace.js";
 import { SocketFanout } from "./realtime/socket-fanout.js";
 import { createSocketServer } from "./realtime/socket-server.js";
+import { createSchedules } from "./scheduler/open-schedules.js";
 
 export interface RunningHub {
   port: number;
@@ -58,7 +59,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
     (e) => recorder.record(e),
   );
   const messaging = new Messaging({ engine, fanout, metrics, logger, config });
-  const ctx: HubContext = {
+  const base: Omit<HubContext, "schedules"> = {
     config,
     engine,
     messaging,
@@ -68,6 +69,8 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
     keys: new KeyRing(config.pluginKeys, config.dashboardKeys),
     state,
   };
+  const schedules = createSchedules(opened, base);
+  const ctx: HubContext = { ...base, schedules: schedules.service };
   setupPluginNamespace(plugin, ctx, conns);
   setupDashboardNamespace(dashboard, ctx);
   listener = getRequestListener(createApp(ctx, { store: history, recorder }).fetch);
@@ -120,6 +123,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
   });
   const port = (http.address() as AddressInfo).port;
   logger.info({ port, engine: engine.kind }, "hub listening");
+  schedules.scheduler.start();
 
   async function shutdown(): Promise<void> {
     if (state.shuttingDown) return;
@@ -127,6 +131,8 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
     clearInterval(heartbeat);
     clearInterval(reaper);
     const deadline = Date.now() + config.shutdownGraceMs;
+    // Fires in flight finish while the engine is up; unfinished leases lapse to other replicas.
+    await schedules.scheduler.stop(Math.max(0, deadline - Date.now() - 1000));
     logger.info({ connections: conns.size }, "shutting down: draining in-flight requests");
     while (state.inflight > 0 && Date.now() < deadline - 500) await new Promise((r) => setTimeout(r, 20));
     const held = conns.all();

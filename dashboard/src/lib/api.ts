@@ -17,6 +17,8 @@ export interface Api {
   get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
+  /** Optional only so that hand-written fakes of the other calls stay valid. */
+  patch<T>(path: string, body: unknown): Promise<T>;
 }
 
 export interface ApiOptions {
@@ -57,6 +59,7 @@ export function createApi(opts: ApiOptions): Api {
     get: (path, query) => request("GET", path + queryString(query)),
     post: (path, body) => request("POST", path, body),
     del: (path) => request("DELETE", path),
+    patch: (path, body) => request("PATCH", path, body),
   };
 }
 

@@ -23,6 +23,7 @@ function fakeApi(route: (call: Call) => unknown | Promise<unknown>): Api & { cal
     get: (path, query) => run({ method: "GET", path, ...(query ? { query } : {}) }),
     post: (path) => run({ method: "POST", path }),
     del: (path) => run({ method: "DELETE", path }),
+    patch: (path) => run({ method: "PATCH", path }),
   };
 }
 

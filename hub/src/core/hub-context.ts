@@ -3,6 +3,7 @@ import type { HubConfig } from "../config.js";
 import type { Engine } from "../engine/engine.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
+import type { ScheduleService } from "../scheduler/schedule-service.js";
 import type { Fanout } from "./fanout.js";
 import type { Messaging } from "./messaging.js";
 
@@ -15,6 +16,7 @@ export interface HubContext {
   metrics: Metrics;
   logger: Logger;
   keys: KeyRing;
+  schedules: ScheduleService;
   /** `inflight` counts client requests being served, so shutdown can wait for them. */
   state: { shuttingDown: boolean; inflight: number };
 }

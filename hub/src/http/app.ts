@@ -11,6 +11,7 @@ import { healthRoutes } from "./routes/health.js";
 import { type HistoryDeps, historyRoutes } from "./routes/history.js";
 import { instanceRoutes } from "./routes/instances.js";
 import { messageRoutes } from "./routes/messages.js";
+import { scheduleRoutes } from "./routes/schedules.js";
 import { statsRoutes } from "./routes/stats.js";
 import { topicRoutes } from "./routes/topics.js";
 
@@ -54,6 +55,7 @@ export function createApp(ctx: HubContext, history?: HistoryDeps): Hono<AppEnv> 
   app.route("/api/messages", messageRoutes(ctx));
   app.route("/api/stats", statsRoutes(ctx));
   if (history) app.route("/api/history", historyRoutes(ctx, history));
+  app.route("/api/schedules", scheduleRoutes(ctx));
   if (ctx.config.dashboardDir !== undefined) app.route("/", dashboardAssets(ctx.config.dashboardDir));
 
   app.notFound((c) => {

@@ -13,140 +13,81 @@ import {
 import { resolveOne } from "../core/address-resolver.js";
 import { type HubContext, nowIso } from "../core/hub-context.js";
 import type { LocalConnections } from "./local-connections.js";
-import { dispatch, type FrameLimiter } from "./request-handler.js";
+import { type DispatchDeps, dispatch, type FrameLimiter } from "./request-handler.js";
+import { SCHEDULE_HANDLERS, type ScheduleEvent } from "./schedule-handlers.js";
 import { type PluginSocket, topicRoom } from "./socket-types.js";
 
 type Requests = typeof PLUGIN_REQUEST_SCHEMAS;
 type Req<E extends keyof Requests> = import("zod").infer<Requests[E]>;
+type CoreEvent =
+  | "send_message"
+  | "broadcast"
+  | "publish_topic"
+  | "subscribe_topic"
+  | "unsubscribe_topic"
+  | "list_topics"
+  | "list_instances"
+  | "set_role"
+  | "get_messages"
+  | "ack"
+  | "ping"
+  | "whoami"
+  | "message_status";
+type Handled = CoreEvent | ScheduleEvent;
 
 /**
- * Every client→hub event of the plugin namespace. Identity is the socket's registered id;
- * nothing in a payload can change who is speaking.
+ * One plugin connection as the handlers see it. A socket costs this object and one listener:
+ * the handlers themselves are one table shared by every socket.
  */
-export function attachPluginHandlers(
-  socket: PluginSocket,
-  ctx: HubContext,
-  conns: LocalConnections,
-  limiter: FrameLimiter,
-): void {
-  const { engine, messaging, fanout, metrics, config } = ctx;
-  const me = socket.data.instanceId;
-  const deps = {
-    logger: ctx.logger,
-    metrics,
-    limiter,
-    state: ctx.state,
-    onAbuse: () => {
-      socket.emit("notice", {
-        code: "RATE_LIMITED",
-        message: "frame rate far over the limit; disconnecting",
-      });
-      socket.disconnect(true);
-    },
-    notice: (error: { code: string; message: string }) =>
-      socket.emit("notice", { code: "VALIDATION", message: `${error.code}: ${error.message}` }),
-  };
-  const on = <E extends keyof Requests, T>(event: E, run: (req: Req<E>) => Promise<T>) => {
-    socket.on(
-      event as never,
-      ((...args: unknown[]) =>
-        dispatch(
-          event,
-          PLUGIN_REQUEST_SCHEMAS[event],
-          args,
-          deps,
-          run as (r: unknown) => Promise<T>,
-        )) as never,
-    );
-  };
+class PluginConnection implements DispatchDeps {
+  readonly me: string;
 
-  on("send_message", (req): Promise<SendResult> => messaging.send(me, req));
-  on("broadcast", (req): Promise<SendResult> => messaging.broadcast(me, req));
-  on("publish_topic", (req): Promise<SendResult> => messaging.publish(me, req));
+  constructor(
+    readonly socket: PluginSocket,
+    readonly ctx: HubContext,
+    readonly conns: LocalConnections,
+    readonly limiter: FrameLimiter,
+  ) {
+    this.me = socket.data.instanceId;
+  }
 
-  on("subscribe_topic", async (req) => {
-    const { created } = await engine.subscribe(me, req.topic);
-    await socket.join(topicRoom(req.topic));
-    announceSubscription(ctx, me, req.topic, created);
-    return { topic: req.topic, subscribed: true as const };
-  });
-  on("unsubscribe_topic", async (req) => {
-    const { removed } = await engine.unsubscribe(me, req.topic);
-    await socket.leave(topicRoom(req.topic));
-    if (removed) {
-      fanout.event({
-        type: "topic:unsubscribed",
-        at: nowIso(),
-        replica: config.replica,
-        topic: req.topic,
-        instanceId: me,
-      });
-    }
-    return { topic: req.topic, subscribed: false as const };
-  });
-  on("list_topics", async (): Promise<{ topics: TopicInfo[] }> => ({ topics: await engine.listTopics() }));
-  on(
-    "list_instances",
-    async (): Promise<{ instances: InstanceInfo[] }> => ({
-      instances: await engine.listInstances(),
-    }),
-  );
-  on("set_role", async (req) => {
-    const instance = await engine.setRole(me, req.role);
-    fanout.event({ type: "instance:updated", at: nowIso(), replica: config.replica, instance });
-    return { instance };
-  });
-  on("get_messages", async (req): Promise<{ messages: Message[] }> => {
-    const messages = await engine.claim(me, socket.id, req.limit ?? LIMITS.pollDefault);
-    metrics.delivered.inc(messages.length);
-    Promise.all(messages.map((m) => engine.markStatus(m.id, me, "delivered"))).catch(() => {});
-    return { messages };
-  });
-  on("ack", async (req) => {
-    const acked = await engine.ack(me, req.messageIds);
-    metrics.acked.inc(acked);
-    conns.get(me)?.pump.acked(req.messageIds);
-    Promise.all(req.messageIds.map((id) => engine.markStatus(id, me, "acknowledged"))).catch(() => {});
-    fanout.event({
-      type: "message:acked",
-      at: nowIso(),
-      replica: config.replica,
-      instanceId: me,
-      messageIds: req.messageIds,
+  get logger() {
+    return this.ctx.logger;
+  }
+  get metrics() {
+    return this.ctx.metrics;
+  }
+  get state() {
+    return this.ctx.state;
+  }
+
+  onAbuse(): void {
+    this.socket.emit("notice", {
+      code: "RATE_LIMITED",
+      message: "frame rate far over the limit; disconnecting",
     });
-    return { acked };
-  });
-  on("ping", async (req) => {
-    const target = await resolveOne(engine, req.to);
-    const info = await engine.getInstance(target);
-    if (!info)
-      throw new Cc2ccError("UNKNOWN_RECIPIENT", `${target} is not a registered instance`, { field: "to" });
-    if (!info.online) throw new Cc2ccError("TIMEOUT", `${target} is offline`, { details: { online: false } });
-    const timeoutMs = req.timeoutMs ?? config.pingTimeoutMs;
-    const started = performance.now();
-    const answered = await fanout.ping(target, { from: me, sentAt: nowIso() }, timeoutMs);
-    if (!answered) throw new Cc2ccError("TIMEOUT", `${target} did not answer within ${timeoutMs} ms`);
-    return { instanceId: target, rttMs: Math.round((performance.now() - started) * 100) / 100 };
-  });
-  on("whoami", async (): Promise<Whoami> => {
-    const [instance, topics] = await Promise.all([engine.getInstance(me), engine.instanceTopics(me)]);
-    if (!instance) throw new Cc2ccError("NOT_FOUND", `${me} is no longer registered`);
-    return { instance, topics, replica: config.replica, protocolVersion: PROTOCOL_VERSION };
-  });
-  on("message_status", async (req): Promise<MessageStatus> => {
-    const status = await engine.getMessageStatus(req.messageId);
-    // Only the sender may follow its message; others learn nothing, not even that it exists.
-    if (!status || status.from !== me) {
-      throw new Cc2ccError("NOT_FOUND", `no message ${req.messageId} sent by you is known (kept for a day)`, {
-        field: "messageId",
-      });
-    }
-    return status;
-  });
+    this.socket.disconnect(true);
+  }
 
-  socket.onAny((event: string, ...args: unknown[]) => {
+  notice(error: { code: string; message: string }): void {
+    this.socket.emit("notice", { code: "VALIDATION", message: `${error.code}: ${error.message}` });
+  }
+
+  handle(event: string, args: unknown[]): void {
+    // As socket.io does for its per-event listeners: nothing after the disconnect.
+    if (!this.socket.connected) return;
     // hasOwn, not `in`: "constructor" and "__proto__" must count as unknown too.
-    if (Object.hasOwn(PLUGIN_REQUEST_SCHEMAS, event)) return;
+    if (Object.hasOwn(HANDLERS, event)) {
+      const e = event as Handled;
+      const run = HANDLERS[e] as (c: PluginConnection, req: unknown) => Promise<unknown>;
+      dispatch(e, PLUGIN_REQUEST_SCHEMAS[e], args, this, (req) => run(this, req));
+    } else {
+      this.unknown(event, args);
+    }
+  }
+
+  private unknown(event: string, args: unknown[]): void {
+    const { metrics } = this.ctx;
     metrics.frames.inc({ event: "unknown" });
     metrics.badFrames.inc({ event: "unknown" });
     const last = args.at(-1);
@@ -154,7 +95,7 @@ export function attachPluginHandlers(
     const given = (args[0] as { requestId?: unknown } | null | undefined)?.requestId;
     const requestId = typeof given === "string" && given.length > 0 && given.length <= 64 ? given : "unknown";
     // Unknown events cost the same frame budget as known ones.
-    const verdict = limiter.take();
+    const verdict = this.limiter.take();
     if (verdict !== "ok") {
       metrics.rateLimited.inc({ kind: "frames" });
       ack?.({
@@ -162,14 +103,119 @@ export function attachPluginHandlers(
         requestId,
         error: { code: "RATE_LIMITED", message: "too many frames on this connection; slow down", requestId },
       });
-      if (verdict === "abusive") deps.onAbuse();
+      if (verdict === "abusive") this.onAbuse();
       return;
     }
     const known = Object.keys(PLUGIN_REQUEST_SCHEMAS).join(", ");
     const message = `unknown event "${String(event).slice(0, 64)}"; known: ${known}`;
     if (ack) ack({ ok: false, requestId, error: { code: "VALIDATION", message, field: "event", requestId } });
-    else socket.emit("notice", { code: "VALIDATION", message });
-  });
+    else this.socket.emit("notice", { code: "VALIDATION", message });
+  }
+}
+
+/**
+ * Every client→hub event of the plugin namespace handled here. Identity is the socket's
+ * registered id; nothing in a payload can change who is speaking.
+ */
+const HANDLERS: { [E in Handled]: (c: PluginConnection, req: Req<E>) => Promise<unknown> } = {
+  ...SCHEDULE_HANDLERS,
+  send_message: (c, req): Promise<SendResult> => c.ctx.messaging.send(c.me, req),
+  broadcast: (c, req): Promise<SendResult> => c.ctx.messaging.broadcast(c.me, req),
+  publish_topic: (c, req): Promise<SendResult> => c.ctx.messaging.publish(c.me, req),
+
+  async subscribe_topic(c, req) {
+    const { created } = await c.ctx.engine.subscribe(c.me, req.topic);
+    await c.socket.join(topicRoom(req.topic));
+    announceSubscription(c.ctx, c.me, req.topic, created);
+    return { topic: req.topic, subscribed: true as const };
+  },
+  async unsubscribe_topic(c, req) {
+    const { engine, fanout, config } = c.ctx;
+    const { removed } = await engine.unsubscribe(c.me, req.topic);
+    await c.socket.leave(topicRoom(req.topic));
+    if (removed) {
+      fanout.event({
+        type: "topic:unsubscribed",
+        at: nowIso(),
+        replica: config.replica,
+        topic: req.topic,
+        instanceId: c.me,
+      });
+    }
+    return { topic: req.topic, subscribed: false as const };
+  },
+  list_topics: async (c): Promise<{ topics: TopicInfo[] }> => ({ topics: await c.ctx.engine.listTopics() }),
+  list_instances: async (c): Promise<{ instances: InstanceInfo[] }> => ({
+    instances: await c.ctx.engine.listInstances(),
+  }),
+  async set_role(c, req) {
+    const instance = await c.ctx.engine.setRole(c.me, req.role);
+    c.ctx.fanout.event({ type: "instance:updated", at: nowIso(), replica: c.ctx.config.replica, instance });
+    return { instance };
+  },
+  async get_messages(c, req): Promise<{ messages: Message[] }> {
+    const { messages } = await c.ctx.engine.claim(c.me, c.socket.id, req.limit ?? LIMITS.pollDefault);
+    c.ctx.metrics.delivered.inc(messages.length);
+    return { messages };
+  },
+  async ack(c, req) {
+    const { engine, metrics, fanout, config } = c.ctx;
+    // The ack script also notes the ack for message_status: no status write of its own.
+    const acked = await engine.ack(c.me, req.messageIds);
+    metrics.acked.inc(acked);
+    c.conns.get(c.me)?.pump.acked(req.messageIds);
+    fanout.event({
+      type: "message:acked",
+      at: nowIso(),
+      replica: config.replica,
+      instanceId: c.me,
+      messageIds: req.messageIds,
+    });
+    return { acked };
+  },
+  async ping(c, req) {
+    const { engine, fanout, config } = c.ctx;
+    const target = await resolveOne(engine, req.to);
+    const info = await engine.getInstance(target);
+    if (!info)
+      throw new Cc2ccError("UNKNOWN_RECIPIENT", `${target} is not a registered instance`, { field: "to" });
+    if (!info.online) throw new Cc2ccError("TIMEOUT", `${target} is offline`, { details: { online: false } });
+    const timeoutMs = req.timeoutMs ?? config.pingTimeoutMs;
+    const started = performance.now();
+    const answered = await fanout.ping(target, { from: c.me, sentAt: nowIso() }, timeoutMs);
+    if (!answered) throw new Cc2ccError("TIMEOUT", `${target} did not answer within ${timeoutMs} ms`);
+    return { instanceId: target, rttMs: Math.round((performance.now() - started) * 100) / 100 };
+  },
+  async whoami(c): Promise<Whoami> {
+    const { engine, config } = c.ctx;
+    const [instance, topics] = await Promise.all([engine.getInstance(c.me), engine.instanceTopics(c.me)]);
+    if (!instance) throw new Cc2ccError("NOT_FOUND", `${c.me} is no longer registered`);
+    return { instance, topics, replica: config.replica, protocolVersion: PROTOCOL_VERSION };
+  },
+  async message_status(c, req): Promise<MessageStatus> {
+    const status = await c.ctx.engine.getMessageStatus(req.messageId);
+    // Only the sender may follow its message; others learn nothing, not even that it exists.
+    if (!status || status.from !== c.me) {
+      throw new Cc2ccError("NOT_FOUND", `no message ${req.messageId} sent by you is known (kept for a day)`, {
+        field: "messageId",
+      });
+    }
+    return status;
+  },
+};
+
+/**
+ * Serve the plugin's requests on this socket: one listener for every event (socket.io hands
+ * `onAny` listeners the same arguments, acknowledgement callback last).
+ */
+export function attachPluginHandlers(
+  socket: PluginSocket,
+  ctx: HubContext,
+  conns: LocalConnections,
+  limiter: FrameLimiter,
+): void {
+  const conn = new PluginConnection(socket, ctx, conns, limiter);
+  socket.onAny((event: string, ...args: unknown[]) => conn.handle(event, args));
 }
 
 export function announceSubscription(

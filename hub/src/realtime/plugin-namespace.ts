@@ -96,7 +96,8 @@ function onConnection(socket: PluginSocket, ctx: HubContext, conns: LocalConnect
     replaced.socket.disconnect(true);
   }
   // Handlers first: the client may send as soon as its `connect` fires.
-  attachPluginHandlers(socket, ctx, conns, new FrameLimiter(config.frameRate));
+  const limiter = new FrameLimiter(config.frameRate);
+  attachPluginHandlers(socket, ctx, conns, limiter);
 
   socket.on("disconnect", (reason) => {
     metrics.connections.dec({ namespace: "plugin" });

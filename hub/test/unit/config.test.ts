@@ -113,4 +113,43 @@ describe("loadConfig", () => {
     expect(c.redis).toEqual({ kind: "url", url: "rediss://r.lan:6380", password: undefined, tls: true });
     expect(loadConfig({ ...base }).redis).toBeUndefined();
   });
+
+  it("picks the socket.io adapter: classic by default, sharded on request, nothing else", () => {
+    expect(loadConfig({ ...base }).socketAdapter).toBe("classic");
+    expect(loadConfig({ ...base, CC2CC_SOCKET_ADAPTER: "sharded" }).socketAdapter).toBe("sharded");
+    expect(problems({ ...base, CC2CC_SOCKET_ADAPTER: "cluster" }).join()).toContain(
+      "CC2CC_SOCKET_ADAPTER must be classic or sharded",
+    );
+  });
+
+  it("reads the scheduler settings, with UTC and no failpoint by default", () => {
+    const d = loadConfig({ ...base });
+    expect(d).toMatchObject({
+      scheduleTimezone: "UTC",
+      schedulePollMs: 1000,
+      scheduleLeaseMs: 30_000,
+      scheduleMissedGraceMs: 60_000,
+      scheduleMax: 1000,
+      schedulerFailpoint: undefined,
+    });
+    const c = loadConfig({
+      ...base,
+      CC2CC_SCHEDULE_TIMEZONE: "Europe/Berlin",
+      CC2CC_SCHEDULE_POLL_MS: "250",
+      CC2CC_SCHEDULE_LEASE: "5s",
+      CC2CC_SCHEDULE_MISSED_GRACE: "2m",
+      CC2CC_SCHEDULE_MAX: "20",
+    });
+    expect(c).toMatchObject({
+      scheduleTimezone: "Europe/Berlin",
+      schedulePollMs: 250,
+      scheduleLeaseMs: 5000,
+      scheduleMissedGraceMs: 120_000,
+      scheduleMax: 20,
+    });
+    expect(problems({ ...base, CC2CC_SCHEDULE_TIMEZONE: "Mars/Olympus" }).join()).toContain("IANA time zone");
+    expect(problems({ ...base, CC2CC_SCHEDULER_FAILPOINT: "explode" }).join()).toContain(
+      "CC2CC_SCHEDULER_FAILPOINT",
+    );
+  });
 });
