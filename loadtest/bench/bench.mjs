@@ -15,6 +15,7 @@
 //   --hub-entry <path>    another hub build (a scratch copy with a change to compare)
 //   --hub-node-args=<a>   extra node flags for every hub, space-separated, written with "="
 //                         (e.g. --hub-node-args=--max-semi-space-size=2)
+//   --hub-env K=V,K=V     extra hub settings (e.g. --hub-env CC2CC_SOCKET_ADAPTER=sharded)
 //   --label <name>        names the result file and its row in the history table
 //   --no-write            print the results, leave docs/ and loadtest/results/ alone
 import { execFileSync } from "node:child_process";
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     "latency-curve": { type: "string" },
     "hub-entry": { type: "string" },
     "hub-node-args": { type: "string" },
+    "hub-env": { type: "string", default: "" },
     label: { type: "string" },
     "no-write": { type: "boolean", default: false },
   },
@@ -79,6 +81,11 @@ const NODE_ARGS = args["hub-node-args"] ? args["hub-node-args"].split(/\s+/).fil
 // within a second, and the per-socket frame limit, so that bursts never count as abuse. Both
 // checks still run on every message, so their cost is measured.
 const HUB_ENV = { CC2CC_FRAME_RATE: "100000", CC2CC_PAIR_RATE: "1000000" };
+for (const kv of args["hub-env"].split(",").filter(Boolean)) {
+  const eq = kv.indexOf("=");
+  if (eq <= 0) throw new Error(`--hub-env wants K=V pairs, got "${kv}"`);
+  HUB_ENV[kv.slice(0, eq)] = kv.slice(eq + 1);
+}
 
 function git(argv) {
   try {

@@ -2,7 +2,7 @@
 // and returns plain data for the report.
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { collectGarbage } from "../lib/inspector.mjs";
+import { collectGarbage, memoryUsage } from "../lib/inspector.mjs";
 import { commandStats, procCpuSeconds, sleep } from "../lib/procs.mjs";
 import { makeSpec, onAll } from "./generators.mjs";
 import { addCounts, deltaCounts, median, r0, r2, sum, summarizeLatency } from "./stats.mjs";
@@ -290,6 +290,10 @@ export async function idle({ cluster, gens, count, settleMs, idleMs, inspectPort
   const gc = () => (inspectPort ? collectGarbage(inspectPort).then(() => sleep(200)) : Promise.resolve());
   await gc();
   const rssBefore = hub.rss();
+  // The V8 heap after a full GC: what the connections keep, without allocator slack in it.
+  const heap = () =>
+    inspectPort ? memoryUsage(inspectPort).then((m) => m.heapUsed) : Promise.resolve(Number.NaN);
+  const heapBefore = await heap();
   const specsByGen = gens.map(() => []);
   for (let i = 0; i < count; i++) specsByGen[i % gens.length].push(makeSpec(hub.url, "bench-idle", `i${i}`));
   const started = performance.now();
@@ -310,6 +314,7 @@ export async function idle({ cluster, gens, count, settleMs, idleMs, inspectPort
   const rssNoGc = hub.rss();
   await gc();
   const rssAfter = hub.rss();
+  const heapAfter = await heap();
   const alive = sum((await onAll(gens, "alive", () => ({}))).map((a) => a.alive));
   await onAll(gens, "closeAll", () => ({}), 60_000);
   return {
@@ -325,6 +330,7 @@ export async function idle({ cluster, gens, count, settleMs, idleMs, inspectPort
     forcedGc: inspectPort !== undefined,
     rssPerConnKiB: r2(rssAfter / connected / 1024),
     rssDeltaPerConnKiB: r2((rssAfter - rssBefore) / connected / 1024),
+    heapDeltaPerConnKiB: r2((heapAfter - heapBefore) / connected / 1024),
     idleCpuPct,
   };
 }

@@ -35,3 +35,17 @@ export async function collectGarbage(port) {
     cdp.close();
   }
 }
+
+/** `process.memoryUsage()` of the inspected process (call after collectGarbage for a floor). */
+export async function memoryUsage(port) {
+  const cdp = await inspector(port);
+  try {
+    const r = await cdp.send("Runtime.evaluate", {
+      expression: "JSON.stringify(process.memoryUsage())",
+      returnByValue: true,
+    });
+    return JSON.parse(r.result.result.value);
+  } finally {
+    cdp.close();
+  }
+}

@@ -246,8 +246,14 @@ export async function startHub({ redisUrl, replica, env = {}, entry = DEFAULT_HU
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((r) => proc.once("exit", r));
       proc.kill("SIGTERM");
-      const timer = sleep(timeoutMs).then(() => "timeout");
-      if ((await Promise.race([exited, timer])) === "timeout") {
+      // A plain timer here would keep the runner alive for timeoutMs after a prompt exit.
+      let timer;
+      const timedOut = new Promise((r) => {
+        timer = setTimeout(() => r("timeout"), timeoutMs);
+      });
+      const how = await Promise.race([exited, timedOut]);
+      clearTimeout(timer);
+      if (how === "timeout") {
         proc.kill("SIGKILL");
         await exited;
       }

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from "node:http";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import { Server } from "socket.io";
 import type { HubConfig } from "../config.js";
@@ -19,6 +19,19 @@ export function originAllowed(
   }
 }
 
+type AdapterClients = { pub: Redis; sub: Redis };
+
+/**
+ * classic: PUBLISH on one pattern-subscribed channel per namespace; every replica decodes every
+ * cross-replica emit. sharded (Redis 7+): SPUBLISH, and a channel per room (SSUBSCRIBE on each
+ * room a replica creates), so a room emit reaches only the replicas that hold that room.
+ */
+function adapterFor(config: HubConfig, clients: AdapterClients) {
+  return config.socketAdapter === "sharded"
+    ? createShardedAdapter(clients.pub, clients.sub, { channelPrefix: `${config.redisPrefix}sio` })
+    : createAdapter(clients.pub, clients.sub, { key: `${config.redisPrefix}sio` });
+}
+
 /**
  * socket.io on the hub's HTTP server. WebSocket only, so no sticky sessions are needed behind
  * the ingress; with Redis, the adapter carries rooms and server-side events between replicas.
@@ -26,7 +39,7 @@ export function originAllowed(
 export function createSocketServer(
   http: HttpServer,
   config: HubConfig,
-  adapterClients: { pub: Redis; sub: Redis } | undefined,
+  adapterClients: AdapterClients | undefined,
 ): { io: Server; plugin: PluginNamespace; dashboard: DashboardNamespace } {
   const io = new Server<Record<string, never>, Record<string, never>, InterServerEvents>(http, {
     transports: ["websocket"],
@@ -41,11 +54,13 @@ export function createSocketServer(
       callback(null, originAllowed(req.headers.origin, req.headers.host, config.corsOrigins)),
     cors:
       config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : { origin: false },
-    ...(adapterClients
-      ? {
-          adapter: createAdapter(adapterClients.pub, adapterClients.sub, { key: `${config.redisPrefix}sio` }),
-        }
-      : {}),
+    ...(adapterClients ? { adapter: adapterFor(config, adapterClients) } : {}),
+  });
+  // The upgrade request would otherwise live as long as the connection. Nothing needs it after
+  // this point: allowRequest has checked the Origin, the auth the hub reads arrives in the
+  // namespace CONNECT packet, and socket.io 4.8 builds `handshake` without it (headers {}).
+  io.engine.on("connection", (raw: { request: unknown }) => {
+    raw.request = null;
   });
   // Nothing lives on the main namespace; refuse it rather than hold idle keyless sockets.
   io.of("/").use((_socket, next) =>
