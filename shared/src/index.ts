@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export * from "./event-match.js";
 export * from "./events.js";
 export * from "./history.js";
 export * from "./ids.js";

@@ -3,6 +3,7 @@ import {
   addressOf,
   Cc2ccError,
   ContentSchema,
+  CreateScheduleBodySchema,
   isReservedInstanceId,
   LIMITS,
   MessageSchema,
@@ -12,7 +13,10 @@ import {
   parseAddress,
   parseInstanceId,
   parseOrThrow,
+  ScheduleIdSchema,
   SendMessageRequestSchema,
+  schedulerIdentity,
+  UpdateScheduleBodySchema,
   utf8Length,
 } from "../src/index.js";
 
@@ -121,7 +125,37 @@ describe("schemas", () => {
         "subscribe_topic",
         "unsubscribe_topic",
         "whoami",
+        "create_schedule",
+        "list_schedules",
+        "get_schedule",
+        "update_schedule",
+        "delete_schedule",
       ].sort(),
     );
+  });
+});
+
+describe("schedule schemas", () => {
+  it("takes the create_schedule parameters and refuses bad ids and extra-long names", () => {
+    const body = {
+      name: "standup",
+      expression: "0 9 * * 1-5",
+      target: "role:lead",
+      messageType: "task",
+      content: "post your plan",
+      maxFireCount: 10,
+      expiresAt: "2030-01-01T00:00:00Z",
+    };
+    expect(CreateScheduleBodySchema.parse(body)).toEqual(body);
+    expect(CreateScheduleBodySchema.safeParse({ ...body, target: "nobody" }).success).toBe(false);
+    expect(CreateScheduleBodySchema.safeParse({ ...body, name: "x".repeat(101) }).success).toBe(false);
+    expect(CreateScheduleBodySchema.safeParse({ ...body, maxFireCount: 0 }).success).toBe(false);
+    expect(ScheduleIdSchema.safeParse(`sch_${"0".repeat(32)}`).success).toBe(true);
+    expect(ScheduleIdSchema.safeParse("sch_1").success).toBe(false);
+    expect(schedulerIdentity(`sch_${"0".repeat(32)}`)).toBe(`scheduler@hub:cc2cc/sch_${"0".repeat(32)}`);
+    expect(UpdateScheduleBodySchema.parse({ maxFireCount: null, enabled: false })).toEqual({
+      maxFireCount: null,
+      enabled: false,
+    });
   });
 });

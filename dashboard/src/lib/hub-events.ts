@@ -1,4 +1,12 @@
-import { type HubEvent, MESSAGE_TYPES, type MessageType } from "@cc2cc/shared";
+import {
+  type HubEvent,
+  involvedIds,
+  MESSAGE_TYPES,
+  type MessageType,
+  matchesQuery,
+  scheduleOf,
+  topicOf,
+} from "@cc2cc/shared";
 import { shortId } from "./format";
 
 export type SentEvent = Extract<HubEvent, { type: "message:sent" }>;
@@ -15,50 +23,7 @@ export function eventKey(e: HubEvent): string {
     case "message:acked":
       return `a:${e.at}:${e.instanceId}:${e.messageIds[0] ?? ""}:${e.messageIds.length}`;
     default:
-      return `${e.type}:${e.at}:${e.replica}:${involvedIds(e).join(",")}`;
-  }
-}
-
-export function involvedIds(e: HubEvent): string[] {
-  switch (e.type) {
-    case "message:sent":
-      return [e.message.from, e.message.to, ...e.recipients];
-    case "instance:connected":
-    case "instance:updated":
-      return [e.instance.instanceId];
-    case "instance:migrated":
-      return [e.from, e.to];
-    case "topic:created":
-      return [e.topic.name];
-    case "topic:deleted":
-      return [e.topic];
-    case "topic:subscribed":
-    case "topic:unsubscribed":
-      return [e.instanceId, e.topic];
-    case "schedule:created":
-    case "schedule:updated":
-      return [e.schedule.createdBy, e.schedule.target];
-    case "schedule:deleted":
-      return [];
-    case "schedule:fired":
-      return [];
-    default:
-      return [e.instanceId];
-  }
-}
-
-export function topicOf(e: HubEvent): string | undefined {
-  switch (e.type) {
-    case "message:sent":
-      return e.message.topic ?? (e.message.to.startsWith("topic:") ? e.message.to.slice(6) : undefined);
-    case "topic:created":
-      return e.topic.name;
-    case "topic:deleted":
-    case "topic:subscribed":
-    case "topic:unsubscribed":
-      return e.topic;
-    default:
-      return undefined;
+      return `${e.type}:${e.at}:${e.replica}:${involvedIds(e).join(",")}:${topicOf(e) ?? ""}:${scheduleOf(e) ?? ""}`;
   }
 }
 
@@ -115,20 +80,10 @@ export function filtersActive(f: FeedFilters): boolean {
   return f.types.size !== ALL_TYPES.size || !f.events || f.instance !== "" || f.topic !== "" || f.text !== "";
 }
 
-/** The client-side twin of the hub's history filter, for events already in the browser. */
+/** The hub's history filter (shared), applied to events already in the browser. */
 export function matchesFilters(e: HubEvent, f: FeedFilters): boolean {
   if (isSent(e) ? !f.types.has(e.message.type) : !f.events) return false;
-  if (f.instance !== "") {
-    const needle = f.instance.toLowerCase();
-    if (!involvedIds(e).some((id) => id.toLowerCase().includes(needle))) return false;
-  }
-  if (f.topic !== "" && topicOf(e) !== f.topic) return false;
-  if (f.text !== "") {
-    const needle = f.text.toLowerCase();
-    const hay = isSent(e) ? [e.message.content, e.message.from, e.message.to] : [describeEvent(e)];
-    if (!hay.some((s) => s.toLowerCase().includes(needle))) return false;
-  }
-  return true;
+  return matchesQuery(e, { instance: f.instance, topic: f.topic, text: f.text });
 }
 
 const HUB_EVENT_TYPES = [
