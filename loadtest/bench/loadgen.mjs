@@ -10,6 +10,8 @@ const { io } = hubRequire("socket.io-client");
 /** Wall clock in ms with sub-ms resolution, comparable across processes on one machine. */
 const wall = () => performance.timeOrigin + performance.now();
 
+// CC2CC_BENCH_ACK_REPLY=1: acks with a callback, as older plugins send them (and older hubs need).
+const ACK_REPLY = process.env.CC2CC_BENCH_ACK_REPLY === "1";
 const clients = new Map(); // instanceId → { socket, onMessages }
 
 function reply(id, body) {
@@ -45,12 +47,22 @@ function connectOne(spec, timeoutMs) {
     socket.on("connect_error", (err) => done(false, err?.data?.code ?? err?.message ?? "connect_error"));
     socket.on("messages", (frame) => {
       const now = performance.now();
-      if (frame.requiresAck && frame.messages.length > 0) {
-        const ids = frame.messages.map((m) => m.id);
-        socket.emit("ack", { messageIds: ids }, (r) => entry.onAcked?.(r, frame.messages, performance.now()));
-      }
       entry.onMessages?.(frame, now);
+      if (frame.requiresAck && frame.messages.length > 0) {
+        // As the plugin does: an ack without a callback (no reply frame); a failure comes back
+        // as a `notice`, counted below. The ack counts as done once it is written.
+        const ids = frame.messages.map((m) => m.id);
+        if (ACK_REPLY) {
+          socket.emit("ack", { messageIds: ids }, (r) =>
+            entry.onAcked?.(r, frame.messages, performance.now()),
+          );
+        } else {
+          socket.emit("ack", { messageIds: ids });
+          entry.onAcked?.({ ok: true }, frame.messages, performance.now());
+        }
+      }
     });
+    socket.on("notice", (n) => entry.onNotice?.(n));
     socket.on("ping", (_frame, cb) => cb?.({ ok: true }));
     socket.on("disconnect", () => {
       entry.disconnected = true;
@@ -176,6 +188,7 @@ async function direct({
         if (now >= measureFrom && now < measureTo) out.deliveredInWindow++;
       }
     };
+    c.onNotice = (n) => err(`notice:${n?.code ?? "UNKNOWN"}`);
     c.onAcked = (r, messages) => {
       const now = wall();
       if (!r?.ok) {
@@ -233,6 +246,7 @@ async function direct({
     if (c) {
       c.onMessages = null;
       c.onAcked = null;
+      c.onNotice = null;
     }
   }
   return out;

@@ -178,6 +178,9 @@ export async function startRedis({ aof = false } = {}) {
 
 const OUTPUT_MAX = 32 * 1024;
 
+/** The V8 flags the hub image runs with (hub/Dockerfile CMD), so figures are the shipped hub's. */
+export const HUB_NODE_FLAGS = ["--max-semi-space-size=64"];
+
 /**
  * One hub replica (`node <entry>`) on a free loopback port; resolves when /ready answers 200.
  * `nodeArgs` lets the profiler add `--cpu-prof`. SIGTERM on stop, so a profile gets written.
@@ -198,7 +201,10 @@ export async function startHub({ redisUrl, replica, env = {}, entry = DEFAULT_HU
     ...env,
   });
   const proc = track(
-    spawn(process.execPath, [...nodeArgs, entry], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] }),
+    spawn(process.execPath, [...HUB_NODE_FLAGS, ...nodeArgs, entry], {
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
   );
   let out = "";
   const capture = (c) => {

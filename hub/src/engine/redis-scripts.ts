@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { ChainableCommander, Redis } from "ioredis";
 import { luaErrorTable } from "./redis-errors.js";
+import { WriteCoalescer } from "./redis-write-coalescer.js";
 
 /**
  * The engine's Lua scripts, one `<name>-<numKeys>.lua` file each in `./lua/` next to this
@@ -81,8 +82,10 @@ type ScriptFn = (...args: ScriptArg[]) => unknown;
 /** Typed access to the commands `defineCommand` added to a connection and its pipelines. */
 export class Scripts {
   private readonly byFile: Map<ScriptFile, LoadedScript>;
+  private readonly writes: WriteCoalescer;
 
   constructor(private readonly redis: Redis) {
+    this.writes = new WriteCoalescer(redis);
     const scripts = loadScripts();
     for (const s of scripts) {
       // Redefining with the same text (another engine on this connection) is harmless.
@@ -93,6 +96,7 @@ export class Scripts {
 
   /** Runs one script now. */
   run(file: ScriptFile, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    this.writes.hold();
     return this.invoke(this.redis, file, keys, args) as Promise<unknown>;
   }
 

@@ -16,6 +16,7 @@ import type { LocalConnections } from "./local-connections.js";
 import { type DispatchDeps, dispatch, type FrameLimiter } from "./request-handler.js";
 import { SCHEDULE_HANDLERS, type ScheduleEvent } from "./schedule-handlers.js";
 import { type PluginSocket, topicRoom } from "./socket-types.js";
+import type { SocketWriteHold } from "./socket-write-hold.js";
 
 type Requests = typeof PLUGIN_REQUEST_SCHEMAS;
 type Req<E extends keyof Requests> = import("zod").infer<Requests[E]>;
@@ -47,8 +48,13 @@ class PluginConnection implements DispatchDeps {
     readonly ctx: HubContext,
     readonly conns: LocalConnections,
     readonly limiter: FrameLimiter,
+    readonly writes: SocketWriteHold,
   ) {
     this.me = socket.data.instanceId;
+  }
+
+  beforeReply(): void {
+    this.writes.hold();
   }
 
   get logger() {
@@ -80,7 +86,7 @@ class PluginConnection implements DispatchDeps {
     if (Object.hasOwn(HANDLERS, event)) {
       const e = event as Handled;
       const run = HANDLERS[e] as (c: PluginConnection, req: unknown) => Promise<unknown>;
-      dispatch(e, PLUGIN_REQUEST_SCHEMAS[e], args, this, (req) => run(this, req));
+      dispatch(e, PLUGIN_REQUEST_SCHEMAS[e], args, this, (req) => run(this, req), e === "ack");
     } else {
       this.unknown(event, args);
     }
@@ -213,8 +219,9 @@ export function attachPluginHandlers(
   ctx: HubContext,
   conns: LocalConnections,
   limiter: FrameLimiter,
+  writes: SocketWriteHold,
 ): void {
-  const conn = new PluginConnection(socket, ctx, conns, limiter);
+  const conn = new PluginConnection(socket, ctx, conns, limiter, writes);
   socket.onAny((event: string, ...args: unknown[]) => conn.handle(event, args));
 }
 

@@ -13,6 +13,7 @@ import type { LocalConnections } from "./local-connections.js";
 import { announceSubscription, attachPluginHandlers } from "./plugin-handlers.js";
 import { FrameLimiter, toErrorBody } from "./request-handler.js";
 import { instanceRoom, type PluginNamespace, type PluginSocket, topicRoom } from "./socket-types.js";
+import { SocketWriteHold } from "./socket-write-hold.js";
 
 /** A handshake refusal: socket.io hands `data` to the client's `connect_error`. */
 function refuse(err: unknown, ctx: HubContext): Error & { data: unknown } {
@@ -80,10 +81,14 @@ function onConnection(socket: PluginSocket, ctx: HubContext, conns: LocalConnect
   metrics.connections.inc({ namespace: "plugin" });
   if (registered.requeued > 0) metrics.redelivered.inc(registered.requeued);
 
+  const writes = new SocketWriteHold(socket);
   const pump = new DeliveryPump(
     instanceId,
     socket.id,
-    (messages) => socket.emit("messages", { messages, requiresAck: true }),
+    (messages) => {
+      writes.hold();
+      socket.emit("messages", { messages, requiresAck: true });
+    },
     () => {
       socket.emit("notice", { code: "NOT_HOLDER", message: "this id is now held by a newer connection" });
       socket.disconnect(true);
@@ -97,7 +102,7 @@ function onConnection(socket: PluginSocket, ctx: HubContext, conns: LocalConnect
   }
   // Handlers first: the client may send as soon as its `connect` fires.
   const limiter = new FrameLimiter(config.frameRate);
-  attachPluginHandlers(socket, ctx, conns, limiter);
+  attachPluginHandlers(socket, ctx, conns, limiter, writes);
 
   socket.on("disconnect", (reason) => {
     metrics.connections.dec({ namespace: "plugin" });

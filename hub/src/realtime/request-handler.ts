@@ -46,6 +46,8 @@ export interface DispatchDeps {
   onAbuse: () => void;
   /** Where an error goes when the client gave no callback to answer. */
   notice: (error: ErrorBody) => void;
+  /** Called before a reply or notice is written (lets the connection batch its writes). */
+  beforeReply?: () => void;
   state: { inflight: number; shuttingDown: boolean };
 }
 
@@ -68,6 +70,8 @@ function requestIdOf(payload: unknown): string | undefined {
  * Normalise socket.io arguments (payload and callback, or just a callback), rate-limit,
  * validate against the event's schema, run, and answer once with a Reply carrying the
  * request id. Never throws: a bad frame costs the sender an error reply, nothing more.
+ * With `replyOptional` (idempotent events such as `ack`) a frame may come without a callback:
+ * it runs, success sends nothing, and a failure goes out as a `notice`.
  */
 export function dispatch<S extends z.ZodType, T>(
   event: string,
@@ -75,6 +79,7 @@ export function dispatch<S extends z.ZodType, T>(
   args: unknown[],
   deps: DispatchDeps,
   run: (req: z.infer<S>) => Promise<T>,
+  replyOptional = false,
 ): void {
   // socket.io puts the callback last, however many arguments came before it.
   const first = args[0];
@@ -84,6 +89,7 @@ export function dispatch<S extends z.ZodType, T>(
   const requestId = requestIdOf(payload) ?? localRequestId();
   // A frame without a callback cannot be answered; its error goes out as a notice instead.
   const reply = (r: Reply<T>) => {
+    deps.beforeReply?.();
     if (typeof ack === "function") (ack as (r: Reply<T>) => void)(r);
     else if (!r.ok) deps.notice(r.error);
   };
@@ -113,7 +119,7 @@ export function dispatch<S extends z.ZodType, T>(
   }
   let req: z.infer<S>;
   try {
-    if (ack === undefined) {
+    if (ack === undefined && !replyOptional) {
       throw new Cc2ccError("VALIDATION", `${event}: an acknowledgement callback is required`, {
         field: "ack",
       });

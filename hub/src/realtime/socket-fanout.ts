@@ -1,5 +1,6 @@
 import type { HubEvent, MessagesFrame, PingFrame } from "@cc2cc/shared";
 import type { Fanout } from "../core/fanout.js";
+import { DashboardPresence } from "./dashboard-presence.js";
 import { type DashboardNamespace, instanceRoom, type PluginNamespace, topicRoom } from "./socket-types.js";
 
 export interface EventBatchOptions {
@@ -28,6 +29,7 @@ export class SocketFanout implements Fanout {
   private eventTimer: NodeJS.Timeout | null = null;
   private serverClosed = false;
   private readonly batch: EventBatchOptions;
+  private readonly presence: DashboardPresence;
 
   /** `wakeLocal` wakes the pumps this replica holds and returns the ids it does not hold. */
   constructor(
@@ -38,11 +40,13 @@ export class SocketFanout implements Fanout {
     batch: Partial<EventBatchOptions> = {},
   ) {
     this.batch = { ...EVENT_BATCH, ...batch };
+    this.presence = new DashboardPresence(dashboard, clustered);
     if (clustered) plugin.on("wake", (ids: string[]) => void this.wakeLocal(ids));
     // What is still collected when the server closes goes out while the adapter can still send.
     dashboard.server.httpServer?.once("close", () => {
       this.flushEvents();
       this.serverClosed = true;
+      this.presence.stop();
     });
   }
 
@@ -78,8 +82,8 @@ export class SocketFanout implements Fanout {
   }
 
   event(e: HubEvent): void {
-    // Without the adapter only this replica's dashboards exist; none connected, none to tell.
-    if (!this.clustered && this.dashboard.sockets.size === 0) return;
+    // No dashboard on any replica: nobody to tell (a new one is announced before its connect).
+    if (!this.presence.any()) return;
     this.events.push(e);
     this.eventBytes += approxBytes(e);
     if (

@@ -10,6 +10,8 @@ import type { Power } from "../auth.js";
 /** Between replicas, through the adapter: "these instances have new messages". */
 export interface InterServerEvents {
   wake: (instanceIds: string[]) => void;
+  /** "This replica holds dashboards": send dashboard events (see DashboardPresence). */
+  dashboards: (done: (ok: boolean) => void) => void;
 }
 
 export interface PluginSocketData {

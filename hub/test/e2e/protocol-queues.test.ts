@@ -73,6 +73,37 @@ describe.each(ENGINES)(
       expect(me).toMatchObject({ queueDepth: 0, processing: 0 });
     });
 
+    test("an ack without a callback is applied (no reply); a bad one comes back as a notice", async () => {
+      const a = await stack.client();
+      const secret = makeSecret();
+      const b = await stack.client({ secret, autoAck: false });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await a.send(b.instanceId, `quiet ack ${i}`);
+        if (!r.ok) throw new Error(JSON.stringify(r.error));
+        ids.push(r.data.message.id);
+      }
+      await waitUntil(() => b.uniqueIds().size === 3, 5000, "three deliveries");
+      b.emitNoAck("ack", { messageIds: ids });
+      let me = (await b.ok("whoami", {})).instance;
+      for (let i = 0; i < 50 && me.processing > 0; i++) {
+        await sleep(50);
+        me = (await b.ok("whoami", {})).instance;
+      }
+      expect(me).toMatchObject({ queueDepth: 0, processing: 0 });
+      b.emitNoAck("ack", { messageIds: [] });
+      await waitUntil(() => b.notices.length === 1, 5000, "a notice for the bad ack");
+      expect(b.notices[0]).toMatchObject({ code: "VALIDATION" });
+      expect(b.notices[0]!.message).toMatch(/^VALIDATION: /);
+
+      // Nothing comes back after a reconnect: the quiet ack was as good as one with a reply.
+      b.close();
+      const b2 = await stack.client({ instanceId: b.instanceId, secret, autoAck: false });
+      await sleep(500);
+      expect(b2.messagesWith((m) => ids.includes(m.id))).toHaveLength(0);
+      expect(b2.notices).toEqual([]);
+    });
+
     test("get_messages: a poll at connect takes the queue's head; push and poll deliver each message once", async () => {
       const a = await stack.client();
       const secret = makeSecret();

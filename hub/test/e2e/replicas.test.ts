@@ -149,6 +149,43 @@ describe("three replicas on one Redis", () => {
     console.log(`replicas list_instances: views=3 instances=${views[0]?.length} identical=true`);
   });
 
+  test("no dashboard anywhere: no dashboard events go through Redis; one that connects sees the next at once", async () => {
+    const watcher = new Redis(stack.redis!.port, "127.0.0.1");
+    const published: string[] = [];
+    try {
+      await watcher.psubscribe("*sio#/dashboard#*");
+      watcher.on("pmessage", (_p: string, channel: string) => published.push(channel));
+      const a = await stack.client({ url: r1.url });
+      const c = await stack.client({ url: r3.url });
+      for (let i = 0; i < 10; i++) {
+        const s = await a.send(c.instanceId, `unwatched ${i}`);
+        if (!s.ok) throw new Error(JSON.stringify(s.error));
+        await c.waitForDelivery((m) => m.id === s.data.message.id);
+      }
+      await sleep(300);
+      const unwatched = published.length;
+      const dash = await DashboardClient.connect(r2.url, DASHBOARD_KEY);
+      try {
+        // No wait after the connect: the other replicas heard of the dashboard before it.
+        const s = await a.send(c.instanceId, "watched at once");
+        if (!s.ok) throw new Error(JSON.stringify(s.error));
+        await dash.waitFor(
+          (e) => e.type === "message:sent" && e.message.id === s.data.message.id && e.replica === "r1",
+          "message:sent from r1 right after the connect",
+        );
+        console.log(
+          `replicas dashboard presence: ${unwatched} dashboard publishes for 10 unwatched sends, ${published.length - unwatched} once watched`,
+        );
+        expect(unwatched).toBe(0);
+        expect(published.length).toBeGreaterThan(0);
+      } finally {
+        dash.close();
+      }
+    } finally {
+      watcher.disconnect();
+    }
+  });
+
   test("a dashboard on r2 sees what happens on r1 and r3; a plugin key cannot open it", async () => {
     const refused = await DashboardClient.connect(r2.url, PLUGIN_KEY).catch(
       (err: { data?: unknown }) => err.data,

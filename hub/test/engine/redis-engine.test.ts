@@ -410,6 +410,43 @@ describe("redis engine specifics", () => {
     expect(used).toBeLessThanOrEqual(3 * n + 3);
   });
 
+  it("the scripts one turn of the event loop issues leave in one socket write, each with its own reply", async () => {
+    const client = failFastClient();
+    await waitReady(client);
+    const { engine } = make(client);
+    await register(engine, alice);
+    await register(engine, bob);
+    await new Promise((r) => setImmediate(r));
+    // Count the writes that reach the socket (a corked socket hands them over in one writev).
+    const stream = client.stream as unknown as {
+      _write: (...a: unknown[]) => void;
+      _writev: (...a: unknown[]) => void;
+    };
+    let writes = 0;
+    const [write, writev] = [stream._write, stream._writev];
+    stream._write = (...a) => {
+      writes++;
+      write.apply(stream, a);
+    };
+    stream._writev = (...a) => {
+      writes++;
+      writev.apply(stream, a);
+    };
+    try {
+      const sent = Array.from({ length: 30 }, (_, i) => message(i % 2 === 0 ? bob : alice));
+      const results = await Promise.all(sent.map((m) => engine.enqueue([m.to], m)));
+      expect(results.map((r) => r.queued)).toEqual(sent.map((m) => [m.to]));
+      expect(writes).toBe(1);
+      // Replies keep their order: each recipient's queue holds its messages oldest first.
+      const { messages } = await engine.claim(bob, `conn-${bob}`, 100);
+      expect(messages.map((m) => m.id)).toEqual(sent.filter((m) => m.to === bob).map((m) => m.id));
+    } finally {
+      stream._write = write;
+      stream._writev = writev;
+      await engine.close();
+    }
+  });
+
   it("close() leaves the caller's connection open", async () => {
     const { engine } = make();
     await engine.close();
