@@ -10,8 +10,9 @@ const { io } = hubRequire("socket.io-client");
 /** Wall clock in ms with sub-ms resolution, comparable across processes on one machine. */
 const wall = () => performance.timeOrigin + performance.now();
 
-// CC2CC_BENCH_ACK_REPLY=1: acks with a callback, as older plugins send them (and older hubs need).
-const ACK_REPLY = process.env.CC2CC_BENCH_ACK_REPLY === "1";
+// Acks carry a callback and the hub confirms each, as the plugin sends them.
+// CC2CC_BENCH_ACK_REPLY=0 sends them without one (the hub then writes no reply; measured ≈ no gain).
+const ACK_REPLY = process.env.CC2CC_BENCH_ACK_REPLY !== "0";
 const clients = new Map(); // instanceId → { socket, onMessages }
 
 function reply(id, body) {
@@ -49,8 +50,8 @@ function connectOne(spec, timeoutMs) {
       const now = performance.now();
       entry.onMessages?.(frame, now);
       if (frame.requiresAck && frame.messages.length > 0) {
-        // As the plugin does: an ack without a callback (no reply frame); a failure comes back
-        // as a `notice`, counted below. The ack counts as done once it is written.
+        // With a callback (the plugin's way) the ack counts once the hub confirmed it; without,
+        // once it is written, and a failure comes back as a `notice`, counted below.
         const ids = frame.messages.map((m) => m.id);
         if (ACK_REPLY) {
           socket.emit("ack", { messageIds: ids }, (r) =>
