@@ -138,6 +138,8 @@ const EnvSchema = z.object({
 });
 
 function isTimeZone(tz: string): boolean {
+  // Resolving a zone loads ICU's zone data (≈ 8 MiB of RSS); the default needs none.
+  if (tz === "UTC") return true;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;

@@ -1,4 +1,4 @@
-import cronstrue from "cronstrue";
+import { createRequire } from "node:module";
 import { DateTime } from "luxon";
 import type { Expression, IntervalUnit } from "./expression-parse.js";
 
@@ -10,6 +10,17 @@ export {
   publicKind,
 } from "./expression-parse.js";
 export { countFires, nextFire, nextFires, wallTimeToInstant } from "./expression-times.js";
+
+/**
+ * cronstrue (its locale tables) adds ≈ 8 MiB to every replica's idle RSS; it is loaded on the
+ * first cron description instead, so a hub without cron schedules never pays for it.
+ */
+const requireLazily = createRequire(import.meta.url);
+let cronstrue: typeof import("cronstrue").default | undefined;
+function cronToEnglish(pattern: string): string {
+  cronstrue ??= requireLazily("cronstrue") as typeof import("cronstrue").default;
+  return cronstrue.toString(pattern, { use24HourTimeFormat: true });
+}
 
 const UNIT_WORD: Record<IntervalUnit, string> = { m: "minute", h: "hour", d: "day", w: "week" };
 
@@ -28,7 +39,7 @@ function hhmm(hour: number, minute: number): string {
 export function describe(e: Expression, zone: string, anchorMs: number): string {
   switch (e.kind) {
     case "cron":
-      return `${cronstrue.toString(e.pattern, { use24HourTimeFormat: true })} (${zone})`;
+      return `${cronToEnglish(e.pattern)} (${zone})`;
     case "every": {
       const exact = e.unit === "d" || e.unit === "w" ? ` (exactly ${e.periodMs / 3_600_000} h apart)` : "";
       return `every ${amount(e.n, e.unit)}${exact}, counted from ${new Date(anchorMs).toISOString()}`;
