@@ -1,4 +1,4 @@
-import type { Schedule } from "@cc2cc/shared";
+import type { Schedule, ScheduleFire } from "@cc2cc/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { fireMessageId } from "../../src/scheduler/schedule-record.js";
 import { Stack, sleep } from "../e2e/stack.js";
@@ -144,9 +144,17 @@ describe("schedules fire exactly once across replicas", () => {
     );
     stack.hubs.push(...restarted);
     await waitUntil(() => received(recipients, ids).unique >= count, 20_000, `${count} fires after the kill`);
+    // After "hang-after-send" every message already arrived before the kill: the fires are
+    // recorded only once the leases lapse and another replica retries them, so wait for that.
+    let fires = new Map<string, ScheduleFire[]>();
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(250)) {
+      fires = await histories(stack.hub, [...ids]);
+      if ([...fires.values()].every((list) => list.length > 0)) break;
+    }
+    // Let any second copy that the retries could still produce arrive before counting.
     await sleep(1500);
     const got = received(recipients, ids);
-    const fires = await histories(stack.hub, [...ids]);
+    fires = await histories(stack.hub, [...ids]);
     const entries = [...fires.values()].flat();
     const schedules = (await listSchedules(stack.hub)).filter((s) => ids.has(s.id));
     console.log(
