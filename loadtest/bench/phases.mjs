@@ -126,6 +126,25 @@ function mergeDirect(results) {
 }
 
 /** Saturation: every pair keeps `window` messages in flight end to end. */
+/** Every generator sends at its share of `rate` (open loop) from `startAt`; merged results. */
+async function openLoop(gens, pairsByGen, { rate, startAt, warmupMs, measureMs }) {
+  const total = sum(pairsByGen.map((p) => p.length));
+  const results = await onAll(
+    gens,
+    "direct",
+    (i) => ({
+      pairs: pairsByGen[i],
+      mode: "open",
+      rate: (rate * pairsByGen[i].length) / total,
+      startAt,
+      warmupMs,
+      measureMs,
+    }),
+    warmupMs + measureMs + 60_000,
+  );
+  return mergeDirect(results);
+}
+
 export async function throughput({ cluster, gens, pairsByGen, window, warmupMs, measureMs }) {
   const startAt = wall() + 300;
   const before = { stats: null, cpu: null };
@@ -183,22 +202,8 @@ export async function latency({ cluster, gens, pairsByGen, rate, warmupMs, measu
     await sleep(startAt + warmupMs + measureMs - wall());
     after = cpuSnapshot(cluster, gens);
   })();
-  const total = sum(pairsByGen.map((p) => p.length));
-  const results = await onAll(
-    gens,
-    "direct",
-    (i) => ({
-      pairs: pairsByGen[i],
-      mode: "open",
-      rate: (rate * pairsByGen[i].length) / total,
-      startAt,
-      warmupMs,
-      measureMs,
-    }),
-    warmupMs + measureMs + 60_000,
-  );
+  const m = await openLoop(gens, pairsByGen, { rate, startAt, warmupMs, measureMs });
   await edges;
-  const m = mergeDirect(results);
   return {
     rate: r0(rate),
     achievedPerSec: r0(m.completedInWindow / (measureMs / 1000)),
@@ -353,22 +358,8 @@ export async function redisOps({ cluster, proxy, gens, pairsByGen, rate, warmupM
     proxyCounts = proxy.counts();
     statsAfter = await commandStats(cluster.redis.port);
   })();
-  const total = sum(pairsByGen.map((p) => p.length));
-  const results = await onAll(
-    gens,
-    "direct",
-    (i) => ({
-      pairs: pairsByGen[i],
-      mode: "open",
-      rate: (rate * pairsByGen[i].length) / total,
-      startAt,
-      warmupMs,
-      measureMs,
-    }),
-    warmupMs + measureMs + 60_000,
-  );
+  const m = await openLoop(gens, pairsByGen, { rate, startAt, warmupMs, measureMs });
   await edges;
-  const m = mergeDirect(results);
   // Messages acked in the window; sends and deliveries in it differ from acks by at most
   // what was in flight at its edges, which a fixed rate keeps small against the total.
   const n = Math.max(1, m.completedInWindow);

@@ -1,31 +1,10 @@
 import type { DeadLetter, QueueStats } from "@cc2cc/shared";
 import { describe, expect, it } from "vitest";
 import { createDeadLetters, DEAD_LETTER_LIMIT, reasonText } from "../../src/composables/use-dead-letters";
-import { type Api, ApiError } from "../../src/lib/api";
+import { ApiError } from "../../src/lib/api";
 import { heldCount, loadQueueStats } from "../../src/lib/queue-stats";
 import { ALICE, BOB, msg } from "./events";
-
-interface Call {
-  method: string;
-  path: string;
-  query?: Record<string, string | number | undefined>;
-}
-
-/** An Api whose answers come from `route`; every call is recorded. */
-function fakeApi(route: (call: Call) => unknown | Promise<unknown>): Api & { calls: Call[] } {
-  const calls: Call[] = [];
-  const run = async <T>(call: Call): Promise<T> => {
-    calls.push(call);
-    return (await route(call)) as T;
-  };
-  return {
-    calls,
-    get: (path, query) => run({ method: "GET", path, ...(query ? { query } : {}) }),
-    post: (path) => run({ method: "POST", path }),
-    del: (path) => run({ method: "DELETE", path }),
-    patch: (path) => run({ method: "PATCH", path }),
-  };
-}
+import { fakeApi, notices } from "./fake-api";
 
 function letter(content: string, reason: DeadLetter["reason"] = "max_deliveries"): DeadLetter {
   return {
@@ -33,20 +12,6 @@ function letter(content: string, reason: DeadLetter["reason"] = "max_deliveries"
     reason,
     deliveries: 3,
     deadAt: "2030-01-01T12:00:00.000Z",
-  };
-}
-
-function notices(answer: boolean) {
-  const toasts: Array<[string, string]> = [];
-  const asked: string[] = [];
-  return {
-    toasts,
-    asked,
-    toast: (kind: "ok" | "error" | "info", text: string) => void toasts.push([kind, text]),
-    confirm: async (req: { title: string; body: string }) => {
-      asked.push(`${req.title} ${req.body}`);
-      return answer;
-    },
   };
 }
 
@@ -117,7 +82,11 @@ describe("dead letters", () => {
 
     const id = held[0]!.message.id;
     expect(await dead.replay(id)).toBe(true);
-    expect(api.calls[1]).toEqual({ method: "POST", path: `/instances/${ENC_BOB}/dead-letters/${id}/replay` });
+    expect(api.calls[1]).toEqual({
+      method: "POST",
+      path: `/instances/${ENC_BOB}/dead-letters/${id}/replay`,
+      body: {},
+    });
     expect(dead.items.value.map((d) => d.message.content)).toEqual(["second"]);
     expect(n.toasts).toEqual([["ok", "Replayed to the end of bob@dev2:api/2222's queue"]]);
     expect(n.asked).toEqual([]);
