@@ -96,6 +96,7 @@ export async function messagesToday(ctx: RedisContext): Promise<Record<string, n
   const flat = (await ctx.scripts.run("messages-today-1", [ctx.keys.daily], [])) as string[];
   const out: Record<string, number> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = Number(flat[i + 1]);
-  for (const [type, n] of ctx.status.pendingCounts()) out[type] = (out[type] ?? 0) + n;
+  // This replica's counts not written yet, so a reader here sees its own sends.
+  for (const [type, n] of ctx.status.counts.unwritten().get("today") ?? []) out[type] = (out[type] ?? 0) + n;
   return out;
 }

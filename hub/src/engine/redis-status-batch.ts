@@ -1,4 +1,5 @@
 import type { Message } from "@cc2cc/shared";
+import { CounterBuffer, type Sums } from "../core/counter-buffer.js";
 import type { EngineOptions } from "./engine.js";
 import type { RedisKeys } from "./redis-keys.js";
 import type { Scripts } from "./redis-scripts.js";
@@ -27,12 +28,9 @@ export interface SentRecord {
 export class StatusBatch {
   private records = new Map<string, string>();
   private recordTimer: NodeJS.Timeout | undefined;
-  private counts = new Map<string, number>();
-  /** Counts taken by a write still in flight, so `pendingCounts` never dips. */
-  private writing = new Map<string, number>();
-  private countTimer: NodeJS.Timeout | undefined;
-  private countWrite: Promise<void> | undefined;
   private closed = false;
+  /** Daily counts by message type (one group: the day is Redis' to decide). */
+  readonly counts = new CounterBuffer<"today">((sums) => this.writeCounts(sums), COUNTS_FLUSH_MS);
 
   constructor(
     private readonly scripts: Scripts,
@@ -60,18 +58,7 @@ export class StatusBatch {
   }
 
   count(type: string): void {
-    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
-    if (this.countTimer === undefined && !this.closed) {
-      this.countTimer = setTimeout(() => void this.flushCounts(), COUNTS_FLUSH_MS);
-      this.countTimer.unref();
-    }
-  }
-
-  /** Counts of this replica not yet in Redis. */
-  pendingCounts(): Map<string, number> {
-    const out = new Map(this.writing);
-    for (const [type, n] of this.counts) out.set(type, (out.get(type) ?? 0) + n);
-    return out;
+    this.counts.add("today", type);
   }
 
   async flushRecords(): Promise<void> {
@@ -90,42 +77,15 @@ export class StatusBatch {
     }
   }
 
-  async flushCounts(): Promise<void> {
-    clearTimeout(this.countTimer);
-    this.countTimer = undefined;
-    // One write at a time, so that a failed one can put its counts back without a double count.
-    while (this.countWrite) await this.countWrite;
-    if (this.counts.size === 0) return;
-    this.countWrite = this.writeCounts();
-    try {
-      await this.countWrite;
-    } finally {
-      this.countWrite = undefined;
-    }
-  }
-
-  private async writeCounts(): Promise<void> {
-    this.writing = this.counts;
-    this.counts = new Map();
+  private async writeCounts(sums: Sums<"today">): Promise<void> {
     const args: Array<string | number> = [DAILY_HISTORY_DAYS];
-    for (const [type, n] of this.writing) args.push(type, n);
-    try {
-      await this.scripts.run("count-messages-1", [this.keys.daily], args);
-    } catch {
-      // Keep them for the next write.
-      for (const [type, n] of this.writing) this.counts.set(type, (this.counts.get(type) ?? 0) + n);
-      if (!this.closed && this.countTimer === undefined) {
-        this.countTimer = setTimeout(() => void this.flushCounts(), COUNTS_FLUSH_MS);
-        this.countTimer.unref();
-      }
-    } finally {
-      this.writing = new Map();
-    }
+    for (const [type, n] of sums.get("today") ?? []) args.push(type, n);
+    await this.scripts.run("count-messages-1", [this.keys.daily], args);
   }
 
   /** Writes what is left; later additions are written only by an explicit flush. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.flushRecords(), this.flushCounts()]);
+    await Promise.all([this.flushRecords(), this.counts.close()]);
   }
 }

@@ -1,8 +1,8 @@
 import { HISTORY_LIMITS, type HubEvent } from "@cc2cc/shared";
+import type { CounterBuffer, Sums } from "../core/counter-buffer.js";
 import { execAll } from "../engine/redis-context.js";
 import { SLOT_MS } from "./aggregates.js";
 import { type AppendPlan, parentsToLookUp, planAppend } from "./append-plan.js";
-import type { CounterBuffer, SlotSums } from "./counter-buffer.js";
 import { ackPairs, parseRecord, recordValue } from "./redis-history-index.js";
 import {
   ENTRY_BYTES_MAX,
@@ -28,7 +28,7 @@ export async function append(
   ctx: RedisHistoryContext,
   events: readonly HubEvent[],
   hardCap: string,
-  counters: CounterBuffer,
+  counters: CounterBuffer<number>,
 ): Promise<void> {
   if (events.length === 0) return;
   const { redis, keys, opts } = ctx;
@@ -48,7 +48,7 @@ export async function append(
     p.pexpire(keys.participants(rootId), opts.maxAgeMs);
   }
   const replies = await execAll(p);
-  counters.add(plan.increments);
+  for (const { slot, field } of plan.increments) counters.add(slot, field);
 
   // The event ids only exist once XADD answered, hence a second round trip for the index.
   const buckets = new Map<string, string[]>();
@@ -126,7 +126,7 @@ function repliesByRoot(plan: AppendPlan): Map<string, { ids: string[]; participa
   return byRoot;
 }
 
-export async function writeCounters(ctx: RedisHistoryContext, sums: SlotSums): Promise<void> {
+export async function writeCounters(ctx: RedisHistoryContext, sums: Sums<number>): Promise<void> {
   const p = ctx.redis.pipeline();
   for (const [slot, fields] of sums) {
     for (const [field, n] of fields) p.hincrby(ctx.keys.slot(slot), field, n);

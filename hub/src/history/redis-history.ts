@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
+import { CounterBuffer } from "../core/counter-buffer.js";
 import { execAll } from "../engine/redis-context.js";
 import { guard, toEngineError } from "../engine/redis-errors.js";
-import { CounterBuffer } from "./counter-buffer.js";
 import type { HistoryOptions, HistoryStore } from "./history-store.js";
 import { append, HistoryIndexError, writeCounters } from "./redis-history-append.js";
 import { historyKeys, type RedisHistoryContext } from "./redis-history-keys.js";
@@ -28,7 +28,7 @@ export function createRedisHistory(
   // A backstop for a hub whose trimmer is not running: XADD itself caps the stream a little
   // above maxLen entries (index records of entries it drops then expire by age instead).
   const hardCap = String(opts.maxLen + Math.max(1000, Math.floor(opts.maxLen / 10)));
-  const counters = new CounterBuffer(
+  const counters = new CounterBuffer<number>(
     (sums) => writeCounters(ctx, sums),
     opts.counterIntervalMs ?? COUNTER_INTERVAL_MS,
   );
