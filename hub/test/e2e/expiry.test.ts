@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DASHBOARD_KEY } from "../helpers/hub-process.js";
-import { ENGINES, expectError, Stack, sleep, uniq } from "./stack.js";
+import { ENGINES, expectError, type Stack, sleep, uniq, withStack } from "./stack.js";
 
 const QUEUE_TTL_MS = 1500;
 const TOPIC_EMPTY_TTL_MS = 1000;
@@ -14,17 +14,15 @@ describe.each(ENGINES)(
   (engine) => {
     let stack: Stack;
 
-    beforeAll(async () => {
-      stack = await Stack.start({
+    withStack(
+      {
         engine,
         env: { CC2CC_QUEUE_TTL: String(QUEUE_TTL_MS), CC2CC_TOPIC_EMPTY_TTL: String(TOPIC_EMPTY_TTL_MS) },
-      });
-    }, 30_000);
-    afterAll(async () => {
-      stack.expectCleanFrames();
-      await stack.close();
-    }, 30_000);
-    beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
+      },
+      (s) => {
+        stack = s;
+      },
+    );
 
     async function subscribers(topic: string): Promise<string[] | null> {
       const res = await stack.hub.fetch(`/api/topics/${topic}/subscribers`, {

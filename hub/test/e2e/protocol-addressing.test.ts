@@ -1,7 +1,7 @@
 import { addressOf, PROTOCOL_VERSION } from "@cc2cc/shared";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { makeInstanceId } from "../helpers/test-client.js";
-import { ENGINES, expectError, Stack, sleep, uniq } from "./stack.js";
+import { ENGINES, expectError, type Stack, sleep, uniq, withStack } from "./stack.js";
 
 /**
  * Registration, listing and addressing through the socket.io protocol, as a plugin uses them,
@@ -12,14 +12,9 @@ describe.each(ENGINES)(
   (engine) => {
     let stack: Stack;
 
-    beforeAll(async () => {
-      stack = await Stack.start({ engine });
-    }, 30_000);
-    afterAll(async () => {
-      stack.expectCleanFrames();
-      await stack.close();
-    }, 30_000);
-    beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
+    withStack({ engine }, (s) => {
+      stack = s;
+    });
 
     const instances = () => stack.instances();
     const waitOffline = (id: string) => stack.waitPresence(id, false);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { makeInstanceId, makeSecret } from "../helpers/test-client.js";
-import { ENGINES, expectError, Stack, sleep, uniq } from "./stack.js";
+import { ENGINES, expectError, type Stack, sleep, uniq, withStack } from "./stack.js";
 
 /** Broadcast, topics and ping through the socket.io protocol, on both engines. */
 describe.each(ENGINES)(
@@ -8,14 +8,9 @@ describe.each(ENGINES)(
   (engine) => {
     let stack: Stack;
 
-    beforeAll(async () => {
-      stack = await Stack.start({ engine, env: { CC2CC_BROADCAST_INTERVAL: "3s" } });
-    }, 30_000);
-    afterAll(async () => {
-      stack.expectCleanFrames();
-      await stack.close();
-    }, 30_000);
-    beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
+    withStack({ engine, env: { CC2CC_BROADCAST_INTERVAL: "3s" } }, (s) => {
+      stack = s;
+    });
 
     test("broadcast reaches every other live client once; a second one is RATE_LIMITED with retryAfterMs", async () => {
       const sender = await stack.client();

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { type DataOf, makeSecret, waitUntil } from "../helpers/test-client.js";
-import { ENGINES, expectError, Stack, sleep } from "./stack.js";
+import { ENGINES, expectError, type Stack, sleep, withStack } from "./stack.js";
 
 /**
  * Queues through the socket.io protocol, on both engines. QUEUE_MAX is tiny so the cap is
@@ -11,14 +11,9 @@ describe.each(ENGINES)(
   (engine) => {
     let stack: Stack;
 
-    beforeAll(async () => {
-      stack = await Stack.start({ engine, env: { CC2CC_QUEUE_MAX: "5", CC2CC_INFLIGHT_WINDOW: "3" } });
-    }, 30_000);
-    afterAll(async () => {
-      stack.expectCleanFrames();
-      await stack.close();
-    }, 30_000);
-    beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
+    withStack({ engine, env: { CC2CC_QUEUE_MAX: "5", CC2CC_INFLIGHT_WINDOW: "3" } }, (s) => {
+      stack = s;
+    });
 
     const waitOffline = (id: string) => stack.waitPresence(id, false);
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { makeInstanceId, makeSecret } from "../helpers/test-client.js";
-import { ENGINES, expectError, Stack, sleep, uniq } from "./stack.js";
+import { ENGINES, expectError, type Stack, sleep, uniq, withStack } from "./stack.js";
 
 /**
  * Identity bound to a process across reconnects: roles kept, stale sockets harmless, ids not
@@ -11,14 +11,9 @@ describe.each(ENGINES)(
   (engine) => {
     let stack: Stack;
 
-    beforeAll(async () => {
-      stack = await Stack.start({ engine });
-    }, 30_000);
-    afterAll(async () => {
-      stack.expectCleanFrames();
-      await stack.close();
-    }, 30_000);
-    beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
+    withStack({ engine }, (s) => {
+      stack = s;
+    });
 
     const instances = () => stack.instances();
     const waitOffline = (id: string) => stack.waitPresence(id, false);

@@ -10,10 +10,10 @@ import {
   TopicSubscribersResponseSchema,
   TopicsResponseSchema,
 } from "@cc2cc/shared";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DASHBOARD_KEY, PLUGIN_KEY } from "../helpers/hub-process.js";
 import { makeInstanceId, makeSecret } from "../helpers/test-client.js";
-import { ENGINES, Stack, sleep, uniq } from "./stack.js";
+import { ENGINES, type Stack, sleep, uniq, withStack } from "./stack.js";
 
 interface ApiResult {
   status: number;
@@ -26,14 +26,9 @@ describe.each(ENGINES)(
   (engine) => {
     let stack: Stack;
 
-    beforeAll(async () => {
-      stack = await Stack.start({ engine });
-    }, 30_000);
-    afterAll(async () => {
-      stack.expectCleanFrames();
-      await stack.close();
-    }, 30_000);
-    beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
+    withStack({ engine }, (s) => {
+      stack = s;
+    });
 
     async function api(
       method: string,

@@ -1,5 +1,5 @@
 import type { ErrorBody, ErrorCode, InstanceInfo, Reply } from "@cc2cc/shared";
-import { expect, type TestContext } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, type TestContext } from "vitest";
 import { HubProcess } from "../helpers/hub-process.js";
 import { RedisServer } from "../helpers/redis-server.js";
 import { TestClient, type TestClientOptions } from "../helpers/test-client.js";
@@ -16,9 +16,28 @@ export interface StackOptions {
 export type ClientOptions = Omit<TestClientOptions, "url"> & { url?: string };
 
 /**
+ * One stack for the enclosing describe block (or file): started before its tests and handed to
+ * `started`, its logs printed for a failing test, its clients' frames checked and everything
+ * stopped after.
+ */
+export function withStack(opts: StackOptions, started: (stack: Stack) => void): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await Stack.start(opts);
+    started(stack);
+  }, 30_000);
+  afterAll(async () => {
+    if (!stack) return;
+    stack.expectCleanFrames();
+    await stack.close();
+  }, 30_000);
+  beforeEach((ctx) => stack?.dumpLogsOnFailure(ctx));
+}
+
+/**
  * The processes one test file runs against: a redis-server of its own (for the Redis engine)
  * and one or more hub replicas. Everything it starts, including test clients, is stopped by
- * `close()`, which every file calls from afterAll.
+ * `close()`, which `withStack` calls after the file's tests.
  */
 export class Stack {
   readonly clients: TestClient[] = [];

@@ -1,11 +1,11 @@
 import type { ErrorBody, Schedule, ScheduleFire, SchedulePreview } from "@cc2cc/shared";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ACCEPTED_FORMS } from "../../src/scheduler/expression.js";
 import { createRedisScheduleStore } from "../../src/scheduler/redis-schedule-store.js";
 import { fireMessageId } from "../../src/scheduler/schedule-record.js";
 import type { ScheduleStore } from "../../src/scheduler/schedule-store.js";
-import { expectError, Stack, sleep } from "../e2e/stack.js";
+import { expectError, type Stack, sleep, withStack } from "../e2e/stack.js";
 import { PLUGIN_KEY } from "../helpers/hub-process.js";
 import { makeInstanceId, type TestClient } from "../helpers/test-client.js";
 import { api, apiOk } from "./scheduler-e2e.js";
@@ -28,26 +28,28 @@ describe("schedules API and firing rules", () => {
   let store: ScheduleStore;
   let recipient: TestClient;
 
-  beforeAll(async () => {
-    stack = await Stack.start({
+  withStack(
+    {
       engine: "redis",
       env: {
         CC2CC_SCHEDULE_POLL_MS: "200",
         CC2CC_SCHEDULE_MISSED_GRACE: "10s",
         CC2CC_SCHEDULE_TIMEZONE: "Europe/Berlin",
       },
-    });
+    },
+    (s) => {
+      stack = s;
+    },
+  );
+  beforeAll(async () => {
     redis = new Redis(stack.redis!.url);
     // The hub's own store, reached directly to seed states a test cannot wait for.
     store = createRedisScheduleStore(redis, { prefix: "cc2cc:", historyMax: 100 });
     recipient = await stack.client();
   }, 30_000);
-  afterAll(async () => {
-    stack.expectCleanFrames();
+  afterAll(() => {
     redis.disconnect();
-    await stack.close();
-  }, 30_000);
-  beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
+  });
 
   const get = (id: string) =>
     apiOk<{ schedule: Schedule; fires: ScheduleFire[] }>(stack.hub, "GET", `/${id}`);
@@ -371,14 +373,9 @@ describe("schedules API and firing rules", () => {
 
 describe("schedules on the in-process engine", () => {
   let stack: Stack;
-  beforeAll(async () => {
-    stack = await Stack.start({ engine: "memory", env: { CC2CC_SCHEDULE_POLL_MS: "200" } });
-  }, 30_000);
-  afterAll(async () => {
-    stack.expectCleanFrames();
-    await stack.close();
-  }, 30_000);
-  beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
+  withStack({ engine: "memory", env: { CC2CC_SCHEDULE_POLL_MS: "200" } }, (s) => {
+    stack = s;
+  });
 
   test("a one-shot fires once through the memory store", async () => {
     const recipient = await stack.client();

@@ -1,7 +1,7 @@
 import type { Schedule, ScheduleFire } from "@cc2cc/shared";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { fireMessageId } from "../../src/scheduler/schedule-record.js";
-import { Stack, sleep } from "../e2e/stack.js";
+import { type Stack, sleep, withStack } from "../e2e/stack.js";
 import { HubProcess } from "../helpers/hub-process.js";
 import { type TestClient, waitUntil } from "../helpers/test-client.js";
 import {
@@ -24,15 +24,12 @@ describe("schedules fire exactly once across replicas", () => {
   let stack: Stack;
   let recipients: TestClient[];
 
+  withStack({ engine: "redis", replicas: 3, env: ENV }, (s) => {
+    stack = s;
+  });
   beforeAll(async () => {
-    stack = await Stack.start({ engine: "redis", replicas: 3, env: ENV });
     recipients = await Promise.all([0, 1, 2, 0].map((i) => stack.client({ url: stack.hubs[i]!.url })));
   }, 30_000);
-  afterAll(async () => {
-    stack.expectCleanFrames();
-    await stack.close();
-  }, 30_000);
-  beforeEach((ctx) => stack.dumpLogsOnFailure(ctx));
 
   async function createAt(
     count: number,
