@@ -8,9 +8,17 @@ import {
   type RedisHistoryContext,
 } from "./redis-history-keys.js";
 
-/** Stream entries read per round; each holds one appended batch (up to ENTRY_BYTES_MAX). */
-const TRIM_BATCH = 50;
-const TRIM_ROUNDS = 100;
+/**
+ * Stream entries read per round; each holds one appended batch (up to ENTRY_BYTES_MAX), and
+ * each is parsed here to find the messages it names. Rounds are small and yield to the event
+ * loop in between: at 6,000 msgs/s, rounds of 50 entries (up to 6 MiB of JSON parsed at once)
+ * stalled every send for tens of milliseconds each time the trim ran (p99 86-97 ms against
+ * 28-34 ms with trimming off).
+ */
+const TRIM_BATCH = 2;
+const TRIM_ROUNDS = 2000;
+/** One trim stops after this long; the next (every trimIntervalMs) carries on. */
+const TRIM_BUDGET_MS = 1000;
 const TRIM_LOCK_MS = 3000;
 
 /**
@@ -41,7 +49,9 @@ export async function trim(ctx: RedisHistoryContext): Promise<void> {
 async function dropOldest(ctx: RedisHistoryContext, overBy: number, cutoff: number): Promise<void> {
   const { redis, keys } = ctx;
   let over = overBy;
-  for (let round = 0; round < TRIM_ROUNDS; round++) {
+  const until = Date.now() + TRIM_BUDGET_MS;
+  for (let round = 0; round < TRIM_ROUNDS && Date.now() < until; round++) {
+    if (round > 0) await new Promise((resolve) => setImmediate(resolve));
     const batch = await redis.xrange(keys.log, "-", "+", "COUNT", TRIM_BATCH);
     let drop = 0;
     let events = 0;
