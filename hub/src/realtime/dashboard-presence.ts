@@ -57,18 +57,22 @@ export class DashboardPresence {
     if (now - this.announcedAt < ANNOUNCE_EVERY_MS) return;
     this.announcedAt = now;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ANNOUNCE_ACK_MS);
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ANNOUNCE_ACK_MS);
     });
     // A replica that did not answer in time (the adapter itself waits 5 s) hears the next one.
-    await Promise.race([this.send(), late]);
+    const heard = await Promise.race([this.send(), late]);
     clearTimeout(timer);
+    // Nobody answered (no other replica counted yet, or the answers were late): the next
+    // handshake announces again instead of leaving the others unaware for ANNOUNCE_EVERY_MS.
+    if (!heard) this.announcedAt = Number.NEGATIVE_INFINITY;
   }
 
-  private send(): Promise<void> {
+  /** True when at least one other replica acknowledged. */
+  private send(): Promise<boolean> {
     return this.dashboard.serverSideEmitWithAck("dashboards").then(
-      () => undefined,
-      () => undefined,
+      (answers: unknown[]) => answers.length > 0,
+      () => false,
     );
   }
 
