@@ -147,13 +147,27 @@ export class HubClient {
     // Otherwise socket.io is already retrying and its next handshake reads the new id.
   }
 
+  /** True when the welcome of the current connection listed this feature (HUB_FEATURES). */
+  supports(feature: string): boolean {
+    return this.connected && this.welcomeValue?.features?.includes(feature) === true;
+  }
+
+  /**
+   * Send a request without a callback, for the hub to apply and answer by nothing; only where
+   * `supports` says the hub takes it so. Resolves once the frame is handed to the socket.
+   */
+  async notify<E extends HubRequestName>(event: E, payload: RequestPayload<E>): Promise<void> {
+    const { body } = this.frame(event, payload);
+    const socket = await this.ready();
+    (socket.emit as unknown as (event: string, body: unknown) => void).call(socket, event, body);
+  }
+
   async request<E extends HubRequestName>(
     event: E,
     payload: RequestPayload<E>,
     timeoutMs = this.opts.requestTimeoutMs,
   ): Promise<ReplyData<E>> {
-    const requestId = `p${process.pid.toString(36)}-${(++this.seq).toString(36)}`;
-    const body = parseOrThrow(PLUGIN_REQUEST_SCHEMAS[event], { ...payload, requestId });
+    const { requestId, body } = this.frame(event, payload);
     const socket = await this.ready();
     return new Promise<ReplyData<E>>((resolve, reject) => {
       const settle = this.pending.track(
@@ -203,6 +217,12 @@ export class HubClient {
   }
 
   /** The connected socket, waiting briefly for a connection in progress; never hangs. */
+  /** A request's body with a fresh request id, checked against the shared schema before it leaves. */
+  private frame<E extends HubRequestName>(event: E, payload: RequestPayload<E>) {
+    const requestId = `p${process.pid.toString(36)}-${(++this.seq).toString(36)}`;
+    return { requestId, body: parseOrThrow(PLUGIN_REQUEST_SCHEMAS[event], { ...payload, requestId }) };
+  }
+
   private async ready(): Promise<PluginSocket> {
     if (this.closed) throw new Cc2ccError("HUB_UNREACHABLE", "the plugin is shutting down");
     if (this.fatalError) throw this.fatalError;

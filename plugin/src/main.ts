@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { formatInstanceId } from "@cc2cc/shared";
+import { formatInstanceId, HUB_FEATURES } from "@cc2cc/shared";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ConfigError, loadConfig, type PluginConfig } from "./config.js";
 import { Delivery } from "./delivery.js";
@@ -55,7 +55,11 @@ async function main(): Promise<void> {
       if (!server) throw new Error("MCP server not ready");
       await server.server.notification(notification);
     },
-    ack: (messageIds) => hub.request("ack", { messageIds }),
+    // Without a reply where the hub allows it: one frame less per delivered batch.
+    ack: (messageIds) =>
+      hub.supports(HUB_FEATURES.ackWithoutReply)
+        ? hub.notify("ack", { messageIds })
+        : hub.request("ack", { messageIds }),
   });
   server = createServer({ hub, delivery, config, sessionId: () => sessionId });
 

@@ -160,8 +160,22 @@ export const WelcomeSchema = z.object({
   migrated: z
     .object({ from: InstanceIdSchema, messages: z.number().int(), topics: z.number().int() })
     .optional(),
+  /**
+   * What this hub does beyond protocol 1 as first published (see HUB_FEATURES). A plain string
+   * list, so that a plugin meeting a newer hub ignores names it does not know.
+   */
+  features: z.array(z.string()).optional(),
 });
 export type Welcome = z.infer<typeof WelcomeSchema>;
+
+/** Names a hub may list in `welcome.features`. */
+export const HUB_FEATURES = {
+  /**
+   * An `ack` sent without a callback is applied and answered by nothing: the hub writes no
+   * reply frame per delivered batch. A lost ack costs a redelivery, which the plugin drops.
+   */
+  ackWithoutReply: "ack-without-reply",
+} as const;
 
 /**
  * Messages pushed to a plugin. `requiresAck` is true for messages that came out of the
