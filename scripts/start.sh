@@ -21,4 +21,4 @@ if [ -z "${CC2CC_DASHBOARD_DIR:-}" ] && [ -d "$root/dashboard/dist" ]; then
   export CC2CC_DASHBOARD_DIR="$root/dashboard/dist"
 fi
 echo "start: hub on http://localhost:${CC2CC_HUB_PORT:-3100} (plugins: CC2CC_HUB_URL=http://<this-host>:${CC2CC_HUB_PORT:-3100})" >&2
-exec node --max-semi-space-size=64 "$root/hub/dist/main.js"  # as hub/Dockerfile runs it
+MALLOC_ARENA_MAX=2 exec node --max-semi-space-size=64 "$root/hub/dist/main.js"  # as hub/Dockerfile runs it

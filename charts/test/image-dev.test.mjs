@@ -175,8 +175,11 @@ describe("hub/Dockerfile", () => {
       .join(" ");
     assert.match(env, new RegExp(`CC2CC_DASHBOARD_DIR=${values.hub.dashboardDir}\\b`));
     assert.match(env, /NODE_ENV=production/);
+    // The bench runs the hub with the image's memory and V8 settings (loadtest/lib/procs.mjs).
+    assert.match(env, /MALLOC_ARENA_MAX=2\b/);
     const cmd = JSON.parse(runtimeBase.find((i) => i.op === "CMD").args);
     assert.equal(cmd[0], "node");
+    assert.ok(cmd.includes("--max-semi-space-size=64"));
     assert.equal(cmd.at(-1), JSON.parse(readRepo("hub/package.json")).main.replace(/^\.\//, ""));
     assert.ok(runtimeBase.some((i) => i.op === "HEALTHCHECK" && i.args.includes("/health")));
     assert.ok(!/^(ENV|ARG)\s+\S*(KEY|PASSWORD|SECRET|TOKEN)\S*=/m.test(dockerfile), "no secrets baked in");

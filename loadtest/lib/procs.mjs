@@ -180,6 +180,8 @@ const OUTPUT_MAX = 32 * 1024;
 
 /** The V8 flags the hub image runs with (hub/Dockerfile CMD), so figures are the shipped hub's. */
 export const HUB_NODE_FLAGS = ["--max-semi-space-size=64"];
+/** The environment the hub image sets besides the CC2CC_* settings (hub/Dockerfile ENV). */
+export const HUB_IMAGE_ENV = { MALLOC_ARENA_MAX: "2" };
 
 /**
  * One hub replica (`node <entry>`) on a free loopback port; resolves when /ready answers 200.
@@ -191,7 +193,7 @@ export async function startHub({ redisUrl, replica, env = {}, entry = DEFAULT_HU
   const childEnv = {};
   // The caller's CC2CC_* settings would make figures depend on the shell that ran them.
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("CC2CC_")) childEnv[k] = v;
-  Object.assign(childEnv, {
+  Object.assign(childEnv, HUB_IMAGE_ENV, {
     CC2CC_HUB_HOST: "127.0.0.1",
     CC2CC_HUB_PORT: String(port),
     CC2CC_HUB_API_KEY: BENCH_KEY,

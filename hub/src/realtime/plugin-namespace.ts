@@ -1,5 +1,6 @@
 import {
   Cc2ccError,
+  HUB_FEATURES,
   isReservedInstanceId,
   PluginAuthSchema,
   PROTOCOL_VERSION,
@@ -9,6 +10,7 @@ import {
 import { hashSecret } from "../auth.js";
 import { DeliveryPump } from "../core/delivery-pump.js";
 import { type HubContext, nowIso } from "../core/hub-context.js";
+import type { RegisterResult } from "../engine/engine.js";
 import type { LocalConnections } from "./local-connections.js";
 import { announceSubscription, attachPluginHandlers } from "./plugin-handlers.js";
 import { FrameLimiter, toErrorBody } from "./request-handler.js";
@@ -63,6 +65,8 @@ async function handshake(socket: PluginSocket, ctx: HubContext): Promise<void> {
     power,
     registered,
   };
+  // Read once, here: the key and the secret need not stay in memory for the connection's life.
+  (socket.handshake as { auth: unknown }).auth = {};
 }
 
 export function setupPluginNamespace(nsp: PluginNamespace, ctx: HubContext, conns: LocalConnections): void {
@@ -77,7 +81,13 @@ export function setupPluginNamespace(nsp: PluginNamespace, ctx: HubContext, conn
 
 function onConnection(socket: PluginSocket, ctx: HubContext, conns: LocalConnections): void {
   const { engine, metrics, fanout, config, logger } = ctx;
-  const { instanceId, project, registered } = socket.data;
+  const { instanceId, registered } = socket.data;
+  if (registered === undefined) {
+    // Only a socket that passed the handshake middleware gets here, and only once.
+    socket.disconnect(true);
+    return;
+  }
+  socket.data.registered = undefined;
   metrics.connections.inc({ namespace: "plugin" });
   if (registered.requeued > 0) metrics.redelivered.inc(registered.requeued);
 
@@ -119,47 +129,56 @@ function onConnection(socket: PluginSocket, ctx: HubContext, conns: LocalConnect
     );
   });
 
-  void (async () => {
-    try {
-      await socket.join(instanceRoom(instanceId));
-      const topics = new Set(registered.topics);
-      if (!topics.has(project)) {
-        const { created } = await engine.subscribe(instanceId, project);
-        topics.add(project);
-        announceSubscription(ctx, instanceId, project, created);
-      }
-      for (const t of topics) await socket.join(topicRoom(t));
-      const instance = (await engine.getInstance(instanceId)) ?? registered.instance;
-      socket.emit("welcome", {
-        protocolVersion: PROTOCOL_VERSION,
-        replica: config.replica,
-        instance,
-        topics: [...topics].sort(),
-        ...(registered.migrated ? { migrated: registered.migrated } : {}),
-      });
-      fanout.event({ type: "instance:connected", at: nowIso(), replica: config.replica, instance });
-      if (registered.migrated) {
-        fanout.event({
-          type: "instance:migrated",
-          at: nowIso(),
-          replica: config.replica,
-          from: registered.migrated.from,
-          to: instanceId,
-          messages: registered.migrated.messages,
-        });
-      }
-      logger.info(
-        { instanceId, requeued: registered.requeued, created: registered.created },
-        "plugin connected",
-      );
-      pump.start();
-    } catch (err) {
-      logger.warn(
-        { err, instanceId },
-        "connection setup failed; dropping the transport so the client retries",
-      );
-      // Closing the transport (not a server disconnect) makes socket.io-client reconnect by itself.
-      socket.conn.close();
+  // Apart, so that what only the welcome needs (the register result) is not kept alive by the
+  // closures above for the connection's whole life.
+  void welcome(socket, ctx, registered, pump);
+}
+
+async function welcome(
+  socket: PluginSocket,
+  ctx: HubContext,
+  registered: RegisterResult,
+  pump: DeliveryPump,
+): Promise<void> {
+  const { engine, fanout, config, logger } = ctx;
+  const { instanceId, project } = socket.data;
+  try {
+    await socket.join(instanceRoom(instanceId));
+    const topics = new Set(registered.topics);
+    if (!topics.has(project)) {
+      const { created } = await engine.subscribe(instanceId, project);
+      topics.add(project);
+      announceSubscription(ctx, instanceId, project, created);
     }
-  })();
+    for (const t of topics) await socket.join(topicRoom(t));
+    const instance = (await engine.getInstance(instanceId)) ?? registered.instance;
+    socket.emit("welcome", {
+      protocolVersion: PROTOCOL_VERSION,
+      replica: config.replica,
+      instance,
+      topics: [...topics].sort(),
+      ...(registered.migrated ? { migrated: registered.migrated } : {}),
+      features: [HUB_FEATURES.ackWithoutReply],
+    });
+    fanout.event({ type: "instance:connected", at: nowIso(), replica: config.replica, instance });
+    if (registered.migrated) {
+      fanout.event({
+        type: "instance:migrated",
+        at: nowIso(),
+        replica: config.replica,
+        from: registered.migrated.from,
+        to: instanceId,
+        messages: registered.migrated.messages,
+      });
+    }
+    logger.info(
+      { instanceId, requeued: registered.requeued, created: registered.created },
+      "plugin connected",
+    );
+    pump.start();
+  } catch (err) {
+    logger.warn({ err, instanceId }, "connection setup failed; dropping the transport so the client retries");
+    // Closing the transport (not a server disconnect) makes socket.io-client reconnect by itself.
+    socket.conn.close();
+  }
 }

@@ -18,8 +18,11 @@ export interface PluginSocketData {
   instanceId: string;
   project: string;
   power: Power;
-  /** Set once the handshake registered the instance; the fencing token is the socket id. */
-  registered: import("../engine/engine.js").RegisterResult;
+  /**
+   * Set once the handshake registered the instance (the fencing token is the socket id); the
+   * connection handler takes it for the welcome and clears it, so that no socket keeps it.
+   */
+  registered?: import("../engine/engine.js").RegisterResult | undefined;
 }
 
 export interface DashboardSocketData {

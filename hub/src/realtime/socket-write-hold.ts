@@ -36,12 +36,18 @@ export class SocketWriteHold {
     if (raw === undefined || raw.destroyed || typeof raw.cork !== "function") return;
     raw.cork();
     this.corked = raw;
-    setImmediate(this.release);
+    setImmediate(release, this);
   }
 
-  private readonly release = (): void => {
+  /** @internal The turn is over: let the held frames go (see `hold`). */
+  release(): void {
     const raw = this.corked;
     this.corked = undefined;
     raw?.uncork();
-  };
+  }
+}
+
+// A module function, not an arrow per connection: each closure is kept as long as the socket.
+function release(hold: SocketWriteHold): void {
+  hold.release();
 }
