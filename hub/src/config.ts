@@ -70,6 +70,10 @@ const EnvSchema = z.object({
   CC2CC_SOCKET_ADAPTER: z
     .enum(["classic", "sharded"], { message: "must be classic or sharded" })
     .default("classic"),
+  CC2CC_HANDOVER: z
+    .enum(["true", "false", "1", "0", ""], { message: "must be true or false" })
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
   CC2CC_REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,32}$/, "must be 1-32 of A-Z a-z 0-9 . _ : -")
@@ -169,6 +173,11 @@ export interface HubConfig {
   redisPrefix: string;
   /** socket.io Redis adapter: classic pub/sub, or sharded pub/sub (Redis 7+). */
   socketAdapter: "classic" | "sharded";
+  /**
+   * A message for an idle connection held on this replica goes straight to it from the
+   * enqueue (no wake-up, no claim). Off only to measure what it saves.
+   */
+  handover: boolean;
   pluginKeys: string[];
   /** Empty: dashboards use plugin keys, and plugin keys carry dashboard powers. */
   dashboardKeys: string[];
@@ -267,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     redis,
     redisPrefix: e.CC2CC_REDIS_PREFIX,
     socketAdapter: e.CC2CC_SOCKET_ADAPTER,
+    handover: e.CC2CC_HANDOVER,
     pluginKeys: e.CC2CC_HUB_API_KEY,
     dashboardKeys: e.CC2CC_DASHBOARD_API_KEY,
     replica: e.CC2CC_REPLICA_NAME,

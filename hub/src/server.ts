@@ -58,7 +58,14 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
     new SocketFanout(plugin, dashboard, opened.adapterClients !== undefined, (ids) => conns.wake(ids)),
     (e) => recorder.record(e),
   );
-  const messaging = new Messaging({ engine, fanout, metrics, logger, config });
+  const messaging = new Messaging({
+    engine,
+    fanout,
+    metrics,
+    logger,
+    config,
+    localPump: config.handover ? (id) => conns.get(id)?.pump : undefined,
+  });
   const base: Omit<HubContext, "schedules"> = {
     config,
     engine,
@@ -84,6 +91,9 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
     counts: () => ({ plugin: plugin.sockets.size, dashboard: dashboard.sockets.size, instances: conns.size }),
   });
 
+  // Another replica's enqueue found the queue of an instance held here empty (engine-side
+  // wake-up, addressed to this replica only).
+  const stopWakes = engine.onWake(config.replica, (instanceId) => void conns.wake([instanceId]));
   const heartbeat = setInterval(() => {
     engine.heartbeat(conns.held()).then(
       (stale) => {
@@ -92,7 +102,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
           held?.pump.stop();
           held?.socket.disconnect(true);
         }
-        // A lost cross-replica wake-up (adapter outage) costs at most one heartbeat of latency.
+        // A lost cross-replica wake-up (Redis pub/sub outage) costs at most one heartbeat of latency.
         conns.wakeAll();
       },
       (err: unknown) => logger.warn({ err: String(err) }, "heartbeat failed"),
@@ -130,6 +140,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
     state.shuttingDown = true;
     clearInterval(heartbeat);
     clearInterval(reaper);
+    stopWakes();
     const deadline = Date.now() + config.shutdownGraceMs;
     // Fires in flight finish while the engine is up; unfinished leases lapse to other replicas.
     await schedules.scheduler.stop(Math.max(0, deadline - Date.now() - 1000));

@@ -2,8 +2,9 @@ import { Cc2ccError } from "@cc2cc/shared";
 import type { Engine } from "../engine/engine.js";
 import type { Metrics } from "../metrics.js";
 
-// Not timed: `close` (once), and `countMessage`, which only adds to a sum in memory.
-const UNTIMED = new Set(["close", "countMessage"]);
+// Not timed: `close` (once), `countMessage`, which only adds to a sum in memory, and `onWake`,
+// which subscribes a listener.
+const UNTIMED = new Set(["close", "countMessage", "onWake"]);
 
 /**
  * The engine as the hub uses it: every async operation timed by name, and every store

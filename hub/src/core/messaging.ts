@@ -8,13 +8,14 @@ import {
 } from "@cc2cc/shared";
 import { v7 as uuidv7 } from "uuid";
 import type { HubConfig } from "../config.js";
-import type { Engine } from "../engine/engine.js";
+import type { Engine, EnqueueResult } from "../engine/engine.js";
 
 type RefusalCode = "UNKNOWN_RECIPIENT" | "QUEUE_FULL" | "RATE_LIMITED";
 
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { resolveAddress } from "./address-resolver.js";
+import type { HandoverTarget } from "./delivery-pump.js";
 import type { Fanout } from "./fanout.js";
 
 export interface OutgoingMessage {
@@ -45,6 +46,8 @@ export interface MessagingDeps {
     HubConfig,
     "maxContentBytes" | "broadcastIntervalMs" | "replica" | "maxHops" | "pairRatePerMinute"
   >;
+  /** The pump of a connection this replica holds, if any: it may take a message directly. */
+  localPump?: ((instanceId: string) => HandoverTarget | undefined) | undefined;
 }
 
 /**
@@ -183,11 +186,21 @@ export class Messaging {
     pairLimited: boolean,
   ): Promise<{ queued: string[]; refused: Array<{ instanceId: string; code: RefusalCode }> }> {
     const { engine, metrics, fanout, config } = this.deps;
-    const result = await engine.enqueue(
-      recipients,
-      message,
-      pairLimited ? { pairLimit: { perWindow: config.pairRatePerMinute, windowMs: 60_000 } } : undefined,
-    );
+    const offers = this.offers(recipients);
+    let result: EnqueueResult | undefined;
+    try {
+      result = await engine.enqueue(recipients, message, {
+        pairLimit: pairLimited ? { perWindow: config.pairRatePerMinute, windowMs: 60_000 } : undefined,
+        handover: offers?.connIds,
+        replica: config.replica,
+      });
+    } finally {
+      // Settled on failure too: a pump waits for its offers before it claims again.
+      if (offers) {
+        const handed = result?.handedOver;
+        for (const [id, pump] of offers.pumps) pump.settle(handed?.includes(id) ? message : undefined);
+      }
+    }
     const refused: Array<{ instanceId: string; code: RefusalCode }> = [];
     const limited: Array<{ instanceId: string; code: "RATE_LIMITED" }> = [];
     let retryAfterMs = 0;
@@ -224,8 +237,36 @@ export class Messaging {
         { field: "to", details: { instanceId: first?.instanceId } },
       );
     }
-    fanout.wake(result.queued);
+    // Handed over, or woken by the engine on their holder's replica: nothing left to wake.
+    const { handedOver: handed, notified } = result;
+    fanout.wake(
+      handed || notified
+        ? result.queued.filter((id) => !handed?.includes(id) && !notified?.includes(id))
+        : result.queued,
+    );
     return { queued: result.queued, refused: [...refused, ...limited] };
+  }
+
+  /**
+   * Idle local pumps of these recipients, each having offered its connection once, and the
+   * offered connection ids as the engine takes them.
+   */
+  private offers(
+    recipients: readonly string[],
+  ): { pumps: Map<string, HandoverTarget>; connIds: Map<string, string> } | undefined {
+    const lookup = this.deps.localPump;
+    if (!lookup) return undefined;
+    let out: { pumps: Map<string, HandoverTarget>; connIds: Map<string, string> } | undefined;
+    for (const id of recipients) {
+      const pump = lookup(id);
+      if (!pump || out?.pumps.has(id)) continue;
+      const connId = pump.offer();
+      if (connId === undefined) continue;
+      out ??= { pumps: new Map(), connIds: new Map() };
+      out.pumps.set(id, pump);
+      out.connIds.set(id, connId);
+    }
+    return out;
   }
 
   private accepted(message: Message, kind: string, recipients: string[], liveRecipients?: number): void {

@@ -113,6 +113,13 @@ export interface Engine {
   claim(instanceId: string, connId: string, max: number): Promise<ClaimResult>;
 
   /**
+   * Listen, for `replica`, to the wake-ups other replicas' enqueues send to it: the id of an
+   * instance held there whose empty queue got a message. At most once and unordered: a wake-up
+   * lost in an outage is made up by the holder's periodic wake-all. Returns the unsubscribe.
+   */
+  onWake(replica: string, listener: (instanceId: string) => void): () => void;
+
+  /**
    * Remove acknowledged messages by id, from the processing list or, after a requeue race,
    * from the pending queue, noting the ack for `getMessageStatus`. Unknown ids are ignored.
    * Returns how many were removed.
@@ -283,6 +290,21 @@ export interface RegisterResult {
 export interface EnqueueOptions {
   /** Refuse (RATE_LIMITED) past `perWindow` messages from `message.from` to one recipient. */
   pairLimit?: { perWindow: number; windowMs: number } | undefined;
+  /**
+   * Instance id → connId of a connection on this replica that offers to take the message now.
+   * When that connection is the holder, nothing is pending for it and its in-flight window has
+   * room, the message goes straight to the processing list with one delivery counted, exactly
+   * as a `claim` by that connection would have moved it, and its instance id is listed in
+   * `handedOver`: the caller delivers it to the socket and skips the wake-up and the claim.
+   * Otherwise the offer changes nothing and the message is queued.
+   */
+  handover?: ReadonlyMap<string, string> | undefined;
+  /**
+   * The caller's replica. A recipient held on another replica is then woken by the engine
+   * itself (see `onWake`) and listed in `notified`, so that the caller wakes only the holders
+   * on its own replica. Without it the caller wakes every recipient.
+   */
+  replica?: string | undefined;
 }
 
 export type EnqueueRefusal =
@@ -290,8 +312,17 @@ export type EnqueueRefusal =
   | { instanceId: string; code: "RATE_LIMITED"; retryAfterMs: number };
 
 export interface EnqueueResult {
+  /** Every recipient that holds the message now, including the ones in `handedOver`. */
   queued: string[];
   refused: EnqueueRefusal[];
+  /** Recipients whose connection's offer was taken (see EnqueueOptions.handover). */
+  handedOver?: string[];
+  /**
+   * Recipients (with `EnqueueOptions.replica`) the caller need not wake: held on another
+   * replica, which the engine told through `onWake` when their queue had been empty (with
+   * messages already pending, the claim those await finds this one too), or held by nobody.
+   */
+  notified?: string[];
 }
 
 export interface ClaimResult {

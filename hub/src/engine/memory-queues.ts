@@ -33,8 +33,28 @@ function take(store: MemoryStore, rec: InstanceRecord, n: number): Message[] {
   return out;
 }
 
+/** As Redis pub/sub delivers it: later, to whoever listens for that replica then. */
+function wake(store: MemoryStore, replica: string, instanceId: string): void {
+  queueMicrotask(() => {
+    for (const listener of store.wakes.get(replica) ?? []) listener(instanceId);
+  });
+}
+
 export function createQueueOps(store: MemoryStore) {
   return {
+    onWake(replica: string, listener: (instanceId: string) => void): () => void {
+      let set = store.wakes.get(replica);
+      if (!set) {
+        set = new Set();
+        store.wakes.set(replica, set);
+      }
+      set.add(listener);
+      const mine = set;
+      return () => {
+        mine.delete(listener);
+      };
+    },
+
     async enqueue(
       recipients: readonly string[],
       message: Message,
@@ -62,8 +82,28 @@ export function createQueueOps(store: MemoryStore) {
           result.refused.push({ instanceId, code: "QUEUE_FULL" });
         } else {
           const now = store.now();
-          rec.pending.push(copy(message));
-          rec.meta.set(message.id, { enqueuedAt: now, deliveries: 0 });
+          const offer = opts.handover?.get(instanceId);
+          if (
+            offer !== undefined &&
+            offer === rec.holder &&
+            rec.pending.length === 0 &&
+            rec.processing.length < store.opts.inflightWindow
+          ) {
+            rec.processing.push(copy(message));
+            rec.meta.set(message.id, { enqueuedAt: now, deliveries: 1, claimedAt: now });
+            result.handedOver ??= [];
+            result.handedOver.push(instanceId);
+          } else {
+            const wasEmpty = rec.pending.length === 0;
+            rec.pending.push(copy(message));
+            rec.meta.set(message.id, { enqueuedAt: now, deliveries: 0 });
+            if (opts.replica !== undefined && rec.replica !== opts.replica) {
+              result.notified ??= [];
+              result.notified.push(instanceId);
+              if (rec.holder !== null && wasEmpty && rec.replica !== null)
+                wake(store, rec.replica, instanceId);
+            }
+          }
           rec.lastWrite = now;
           receiptsOf(store, instanceId).set(message.id, { enqueuedAt: now, hops: message.hops ?? 0 });
           result.queued.push(instanceId);

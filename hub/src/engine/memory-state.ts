@@ -73,6 +73,8 @@ export interface MemoryStore {
   /** UTC day (YYYY-MM-DD) → type → count. */
   readonly counters: Map<string, Map<string, number>>;
   readonly rates: Map<string, { count: number; resetAt: number }>;
+  /** Replica → listeners of its wake-ups (Engine.onWake); in-process, for the same contract. */
+  readonly wakes: Map<string, Set<(instanceId: string) => void>>;
   closed: boolean;
 }
 
@@ -85,6 +87,7 @@ export function createStore(opts: EngineOptions, now: () => number): MemoryStore
     statuses: new Map(),
     receipts: new Map(),
     counters: new Map(),
+    wakes: new Map(),
     rates: new Map(),
     closed: false,
   };

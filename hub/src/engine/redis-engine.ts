@@ -12,6 +12,7 @@ import { register } from "./redis-register.js";
 import { Scripts } from "./redis-scripts.js";
 import { StatusBatch } from "./redis-status-batch.js";
 import * as topics from "./redis-topics.js";
+import { RedisWakes } from "./redis-wakes.js";
 
 export interface RedisEngineOptions extends Partial<EngineOptions> {
   /** Prefix of every key (default `cc2cc:`); the engine builds it into key names itself. */
@@ -32,12 +33,16 @@ export function createRedisEngine(redis: Redis, options: RedisEngineOptions = {}
   const keys = redisKeys(prefix);
   const scripts = new Scripts(redis);
   const ctx: RedisContext = { redis, keys, opts, scripts, status: new StatusBatch(scripts, keys, opts) };
+  const wakes = new RedisWakes(redis, keys.wakeChannel);
 
   return {
     kind: "redis",
     ping: () => ping(redis),
     // Writes the batched status records and counts; the connection itself stays open.
-    close: () => ctx.status.close(),
+    close: async () => {
+      wakes.close();
+      await ctx.status.close();
+    },
 
     register: (input) => guard(() => register(ctx, input)),
     heartbeat: (held) => guard(() => instances.heartbeat(ctx, held)),
@@ -49,6 +54,7 @@ export function createRedisEngine(redis: Redis, options: RedisEngineOptions = {}
 
     enqueue: (recipients, message, o) => mapFailure(queues.enqueue(ctx, recipients, message, o)),
     claim: (id, connId, max) => mapFailure(queues.claim(ctx, id, connId, max)),
+    onWake: (replica, listener) => wakes.on(replica, listener),
     ack: (id, messageIds) => mapFailure(queues.ack(ctx, id, messageIds)),
     requeue: (id) => guard(() => queues.requeue(ctx, id)),
     queueStats: (id) => guard(() => queues.queueStats(ctx, id)),

@@ -46,6 +46,8 @@ import { addressOf } from "@cc2cc/shared";
  * Single-key records spread over the cluster:
  *   <prefix>rate:<key>             fixed-window counter (broadcast)
  *   <prefix>stats:daily            hash "<utc day number>:<type>" -> count
+ * Pub/sub channel (not a key): <prefix>wake:<replica>, instance ids whose holder is on that
+ * replica and whose empty queue got a message (published by enqueue-10).
  */
 export interface InstanceKeys {
   info: string;
@@ -76,6 +78,8 @@ export interface RedisKeys {
   statusIndexOld: string;
   statusIndexSince: string;
   daily: string;
+  /** Prefix of the per-replica wake-up channels (the replica's name is appended). */
+  wakeChannel: string;
 }
 
 export const DEFAULT_PREFIX = "cc2cc:";
@@ -125,6 +129,7 @@ export function redisKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
     statusIndexOld: `${prefix}{status}:index-old`,
     statusIndexSince: `${prefix}{status}:index-since`,
     daily: `${prefix}stats:daily`,
+    wakeChannel: `${prefix}wake:`,
   };
 }
 

@@ -30,8 +30,16 @@ export async function enqueue(
     const reply = replies[i];
     // RATE_LIMITED comes as { code, ms until the window ends }; the other refusals as a code.
     const code = scriptErrorCode(Array.isArray(reply) ? reply[0] : reply);
-    if (code === null) result.queued.push(instanceId);
-    else if (code === "RATE_LIMITED") {
+    if (code === null) {
+      result.queued.push(instanceId);
+      if (reply === 2) {
+        result.handedOver ??= [];
+        result.handedOver.push(instanceId);
+      } else if (reply === 3) {
+        result.notified ??= [];
+        result.notified.push(instanceId);
+      }
+    } else if (code === "RATE_LIMITED") {
       result.refused.push({ instanceId, code, retryAfterMs: Number((reply as unknown[])[1]) });
     } else if (code === "UNKNOWN_RECIPIENT" || code === "QUEUE_FULL")
       result.refused.push({ instanceId, code });
@@ -73,6 +81,11 @@ function enqueueArgs(
       limit ? Math.max(1, Math.ceil(limit.windowMs)) : 0,
       message.hops ?? 0,
       ctx.opts.statusTtlMs,
+      opts.handover?.get(instanceId) ?? "",
+      ctx.opts.inflightWindow,
+      opts.replica ?? "",
+      ctx.keys.wakeChannel,
+      instanceId,
     ],
   ];
 }

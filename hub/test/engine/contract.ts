@@ -1,6 +1,7 @@
 import { describe } from "vitest";
 import { deadLetterContract } from "./contract-dead-letters.js";
 import { deadLetterLifeContract } from "./contract-dead-letters-life.js";
+import { handoverContract } from "./contract-handover.js";
 import type { EngineFactory } from "./contract-helpers.js";
 import { identityContract } from "./contract-identity.js";
 import { inspectContract } from "./contract-inspect.js";
@@ -10,6 +11,7 @@ import { queueContract } from "./contract-queues.js";
 import { reapContract } from "./contract-reap.js";
 import { statusContract } from "./contract-status.js";
 import { topicContract } from "./contract-topics.js";
+import { wakeContract } from "./contract-wakes.js";
 
 export type { EngineFactory } from "./contract-helpers.js";
 
@@ -23,6 +25,8 @@ export function engineContract(name: string, factory: EngineFactory): void {
   describe(`Engine contract: ${name}`, () => {
     identityContract(factory);
     queueContract(factory);
+    handoverContract(factory);
+    wakeContract(factory);
     deadLetterContract(factory);
     deadLetterLifeContract(factory);
     inspectContract(factory);
