@@ -10,9 +10,10 @@ const { io } = hubRequire("socket.io-client");
 /** Wall clock in ms with sub-ms resolution, comparable across processes on one machine. */
 const wall = () => performance.timeOrigin + performance.now();
 
-// Acks carry a callback and the hub confirms each, as the plugin sends them.
-// CC2CC_BENCH_ACK_REPLY=0 sends them without one (the hub then writes no reply; measured ≈ no gain).
-const ACK_REPLY = process.env.CC2CC_BENCH_ACK_REPLY !== "0";
+// Acks go without a callback, as the plugin sends them to a hub whose welcome lists
+// "ack-without-reply" (the hub writes no reply frame); the throughput phase checks on the hubs'
+// own counter that every one was applied. CC2CC_BENCH_ACK_REPLY=1 asks for a reply to each.
+const ACK_REPLY = process.env.CC2CC_BENCH_ACK_REPLY === "1";
 const clients = new Map(); // instanceId → { socket, onMessages }
 
 function reply(id, body) {

@@ -145,7 +145,19 @@ async function openLoop(gens, pairsByGen, { rate, startAt, warmupMs, measureMs }
   return mergeDirect(results);
 }
 
+/** Acks the hubs applied, summed from their /metrics (the generators may not wait for them). */
+async function hubsAcked(cluster) {
+  let total = 0;
+  for (const hub of cluster.hubs) {
+    const text = await (await fetch(`${hub.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const m = /^cc2cc_messages_acked_total (\S+)$/m.exec(text);
+    total += m ? Number(m[1]) : 0;
+  }
+  return total;
+}
+
 export async function throughput({ cluster, gens, pairsByGen, window, warmupMs, measureMs }) {
+  const ackedBefore = await hubsAcked(cluster);
   const startAt = wall() + 300;
   const before = { stats: null, cpu: null };
   const after = { stats: null, cpu: null };
@@ -166,6 +178,13 @@ export async function throughput({ cluster, gens, pairsByGen, window, warmupMs, 
   );
   await edges;
   const m = mergeDirect(results);
+  // Acks sent without a reply count when written: the phase is only reported once the hubs
+  // applied every one of them (bounded wait), so "acked" stays a figure the hub confirms.
+  let ackedByHubs = 0;
+  for (const until = Date.now() + 5000; Date.now() < until; await sleep(100)) {
+    ackedByHubs = (await hubsAcked(cluster)) - ackedBefore;
+    if (ackedByHubs >= m.acked) break;
+  }
   const seconds = measureMs / 1000;
   const serverCommands = deltaCounts(before.stats, after.stats);
   return {
@@ -179,6 +198,7 @@ export async function throughput({ cluster, gens, pairsByGen, window, warmupMs, 
       accepted: m.accepted,
       delivered: m.delivered,
       acked: m.acked,
+      ackedByHubs,
       duplicates: m.duplicates,
       leftInflight: m.leftInflight,
     },
@@ -290,9 +310,31 @@ export async function fanout({ cluster, gens, subscribers, rounds }) {
 export async function idle({ cluster, gens, count, settleMs, idleMs, inspectPort }) {
   const hub = cluster.hubs[0];
   await sleep(1000);
-  // RSS depends on when V8 last collected; a full GC (through the inspector) before each
-  // reading makes the figure what the connections keep, not what they left behind.
-  const gc = () => (inspectPort ? collectGarbage(inspectPort).then(() => sleep(200)) : Promise.resolve());
+  // RSS depends on when V8 last collected; full GCs (through the inspector) before each
+  // reading make the figure what the connections keep, not what they left behind.
+  // One full GC does not reach the floor here: objects die in stages (weak references,
+  // finalizers, memory allocated while a marking was under way), and V8 sweeps and hands pages
+  // back concurrently. So collect until the heap stops shrinking, then read RSS once two
+  // readings half a second apart agree (all bounded). Read 200 ms after a single GC, as this
+  // phase did before, RSS at 5,000 connections came out 20-50 % high, varying by run.
+  const gc = async () => {
+    if (!inspectPort) return;
+    let heapLast = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 8; i++) {
+      await collectGarbage(inspectPort);
+      await sleep(300);
+      const used = (await memoryUsage(inspectPort)).heapUsed;
+      if (used > heapLast * 0.99) break;
+      heapLast = used;
+    }
+    let last = hub.rss();
+    for (let i = 0; i < 20; i++) {
+      await sleep(500);
+      const now = hub.rss();
+      if (Math.abs(now - last) < last * 0.005) return;
+      last = now;
+    }
+  };
   await gc();
   const rssBefore = hub.rss();
   // The V8 heap after a full GC: what the connections keep, without allocator slack in it.
@@ -335,6 +377,8 @@ export async function idle({ cluster, gens, count, settleMs, idleMs, inspectPort
     forcedGc: inspectPort !== undefined,
     rssPerConnKiB: r2(rssAfter / connected / 1024),
     rssDeltaPerConnKiB: r2((rssAfter - rssBefore) / connected / 1024),
+    heapBeforeMiB: r2(heapBefore / 2 ** 20),
+    heapAfterMiB: r2(heapAfter / 2 ** 20),
     heapDeltaPerConnKiB: r2((heapAfter - heapBefore) / connected / 1024),
     idleCpuPct,
   };
