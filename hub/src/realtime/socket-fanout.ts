@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { HubEvent, MessagesFrame, PingFrame } from "@cc2cc/shared";
 import type { Fanout } from "../core/fanout.js";
 import { DashboardPresence } from "./dashboard-presence.js";
@@ -13,6 +14,8 @@ export interface EventBatchOptions {
 
 /** A dashboard reads a feed: a tenth of a second is not seen, a publish per message is paid. */
 const EVENT_BATCH: EventBatchOptions = { windowMs: 100, maxEvents: 500, maxBytes: 1 << 20 };
+/** A plugin reconnects within a few hundred milliseconds (its client's backoff starts there). */
+const PING_RETRY_MS = 100;
 
 /**
  * Fanout over socket.io rooms. Sockets, topics and dashboards reach other replicas through the
@@ -108,16 +111,28 @@ export class SocketFanout implements Fanout {
     this.dashboard.emit("hub_events", batch);
   };
 
+  /**
+   * An instance stays online while its plugin moves to another replica (its old replica died or
+   * is shutting down) and from its registration until its socket joins its room. Asked then, no
+   * replica has a socket for it and the adapter answers with nothing at once. Asking again
+   * until the time is up keeps "did not answer within timeoutMs" true. The frame reaches a
+   * plugin at most once: a socket that took it ends the loop, answered or timed out.
+   */
   async ping(instanceId: string, frame: PingFrame, timeoutMs: number): Promise<boolean> {
-    try {
-      const answers = await this.plugin
-        .to(instanceRoom(instanceId))
-        .timeout(timeoutMs)
-        .emitWithAck("ping", frame);
-      return answers.length > 0;
-    } catch {
-      return false;
+    const deadline = performance.now() + timeoutMs;
+    for (let left = timeoutMs; left > 0; left = deadline - performance.now()) {
+      try {
+        const answers = await this.plugin
+          .to(instanceRoom(instanceId))
+          .timeout(left)
+          .emitWithAck("ping", frame);
+        if (answers.length > 0) return true;
+      } catch {
+        return false; // a socket took it and did not answer in time
+      }
+      await sleep(Math.min(PING_RETRY_MS, deadline - performance.now()));
     }
+    return false;
   }
 
   dropTopic(topic: string): void {

@@ -1,8 +1,9 @@
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { HubProcess } from "../helpers/hub-process.js";
 import { makeSecret, waitUntil } from "../helpers/test-client.js";
 import { Ingress } from "./ingress.js";
-import { Stack } from "./stack.js";
+import { Stack, sleep, withStack } from "./stack.js";
 
 const TOTAL = 1000;
 const WINDOW = 32;
@@ -137,4 +138,41 @@ describe("kill -9 of the recipient's replica mid-stream", () => {
       `reaper: stranded=${ids.length} offline_after_ms=${offlineAfterMs} requeued=${seen.queueDepth} redelivered=${back.deliveries.length}`,
     );
   }, 60_000);
+});
+
+describe("kill -9 of a pinged plugin's replica", () => {
+  let stack: Stack;
+  withStack({ engine: "redis", replicas: 2 }, (s) => {
+    stack = s;
+  });
+
+  test("a ping waits while the plugin moves to the surviving replica, then gets its answer", async () => {
+    const [r1, r2] = stack.hubs as [HubProcess, HubProcess];
+    const ingress = await Ingress.start([r1.port, r2.port]);
+    const watcher = new Redis(stack.redis!.port, "127.0.0.1");
+    try {
+      const target = await stack.client({ url: ingress.url });
+      const pinger = await stack.client({ url: r2.url });
+      expect(target.welcome.replica).toBe("r1");
+      await r1.kill9();
+      const killedAt = Date.now();
+      // Once Redis has seen r1's connections close, the adapter counts one replica: r2, where
+      // the target has no socket until it reconnects. Presence still says online (2 s TTL).
+      const replicas = async () => Number((await watcher.pubsub("NUMSUB", "cc2cc:sio-request#/plugin#"))[1]);
+      while ((await replicas()) !== 1) {
+        if (Date.now() - killedAt > 5000) throw new Error("Redis still counts r1's subscriber");
+        await sleep(10);
+      }
+      expect(target.welcomeTimes).toHaveLength(1);
+      const pong = await pinger.ok("ping", { to: target.instanceId, timeoutMs: 5000 });
+      const answeredAfterMs = Date.now() - killedAt;
+      expect(pong.instanceId).toBe(target.instanceId);
+      expect(target.welcome.replica).toBe("r2");
+      expect(target.pings).toHaveLength(1);
+      console.log(`ping across kill -9: answered_after_ms=${answeredAfterMs} rtt_ms=${pong.rttMs}`);
+    } finally {
+      watcher.disconnect();
+      await ingress.close();
+    }
+  }, 30_000);
 });
