@@ -268,6 +268,12 @@ describe("messaging between plugins", () => {
       content: "2",
     });
     await expect.poll(() => held(alice, instanceId)).toBe(2);
+    // Held on the hub means queued or on its way to gina; once both frames have arrived they
+    // wait, unacknowledged, in gina's inbox. A get_messages before that would find one in
+    // transit (neither claimable nor read yet) and return it on a later call.
+    await expect
+      .poll(async () => (await gina.call<{ delivery: { unread: number } }>("whoami")).delivery.unread)
+      .toBe(2);
     const page = await gina.call<{ messages: Array<{ id: string }>; more: number }>("get_messages", {
       limit: 1,
     });
