@@ -11,14 +11,25 @@ import type {
   StoredSchedule,
 } from "./schedule-store.js";
 
-interface Lease {
+interface ClaimLease {
   tok: string;
   planned: number;
   first: number;
   v: number;
   till: number;
   att: number;
+  manual?: undefined;
 }
+
+/** A fire-now hold (hold-4.lua). */
+interface HoldLease {
+  tok: string;
+  manual: true;
+  v: number;
+  till: number;
+}
+
+type Lease = ClaimLease | HoldLease;
 
 interface Entry {
   config: ScheduleConfig;
@@ -111,13 +122,19 @@ export function createMemoryScheduleStore(opts: MemoryScheduleStoreOptions): Sch
       const out: Claim[] = [];
       claims++;
       for (const [id, e] of due) {
+        if (e.lease?.manual) {
+          // A fire-now hold whose holder went away: the plan takes the entry back.
+          delete e.lease;
+          place(e);
+          continue;
+        }
         const planned = e.lease?.planned ?? e.run.next;
         if (e.run.st !== "active" || planned === undefined) {
           delete e.due;
           delete e.lease;
           continue;
         }
-        const lease: Lease = {
+        const lease: ClaimLease = {
           tok: `mem:${claims}:${out.length + 1}`,
           planned,
           first: e.lease?.first ?? now,
@@ -158,6 +175,16 @@ export function createMemoryScheduleStore(opts: MemoryScheduleStoreOptions): Sch
       e.run.v += 1;
       place(e);
       return true;
+    },
+
+    async hold(id, { token, leaseMs }) {
+      const e = entries.get(id);
+      if (!e) throw scheduleError("NOT_FOUND", id);
+      if (e.run.st === "completed" || e.run.st === "expired") throw scheduleError("ENDED", id);
+      if (e.lease) throw scheduleError("BUSY", id);
+      e.lease = { tok: token, manual: true, v: e.run.v, till: clock() + leaseMs };
+      e.due = e.lease.till;
+      return snapshot(e);
     },
 
     async recordFire(id, fire) {

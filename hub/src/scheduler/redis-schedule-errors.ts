@@ -13,6 +13,10 @@ export const SCHEDULE_SCRIPT_ERRORS = {
   FULL: -3,
   /** The id exists already. */
   EXISTS: -4,
+  /** A claim or a hold is out: a fire of this schedule is in progress. */
+  BUSY: -5,
+  /** Completed or expired: nothing fires any more. */
+  ENDED: -6,
 } as const;
 
 export type ScheduleScriptError = keyof typeof SCHEDULE_SCRIPT_ERRORS;
@@ -41,6 +45,15 @@ export function scheduleError(code: ScheduleScriptError, id: string, maxSchedule
       );
     case "EXISTS":
       return new Cc2ccError("CONFLICT", `schedule ${id} exists already`);
+    case "BUSY":
+      return new Cc2ccError("CONFLICT", `a fire of schedule ${id} is in progress; try again in a moment`, {
+        details: { firing: true },
+      });
+    case "ENDED":
+      return new Cc2ccError(
+        "CONFLICT",
+        `schedule ${id} has completed or expired; raise maxFireCount or move expiresAt to fire it again`,
+      );
   }
 }
 

@@ -13,6 +13,7 @@ export const SCHEDULE_SCRIPT_FILES = [
   "remove-5",
   "claim-4",
   "complete-4",
+  "hold-4",
   "record-4",
 ] as const;
 export type ScheduleScriptFile = (typeof SCHEDULE_SCRIPT_FILES)[number];

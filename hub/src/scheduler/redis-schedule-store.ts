@@ -20,7 +20,8 @@ import type {
  *   <prefix>{sched}:run         hash id -> run state JSON {v, st, next, n, last, max}
  *   <prefix>{sched}:due         zset id -> when someone must look: the planned fire, or, while
  *                               claimed, the lease's end (so a dead holder's fire comes back)
- *   <prefix>{sched}:lease       hash id -> {tok, planned, first, v, rep, till, att}
+ *   <prefix>{sched}:lease       hash id -> {tok, planned, first, v, rep, till, att}; a fire-now
+ *                               hold is {tok, manual, v, rep, till, att = 0}
  *   <prefix>{sched}:fires:<id>  list of fire JSON, newest first, at most historyMax
  */
 export function scheduleKeys(prefix: string) {
@@ -144,6 +145,17 @@ export function createRedisScheduleStore(redis: Redis, opts: RedisScheduleStoreO
           ],
         );
         return reply === 1;
+      }),
+
+    hold: (id, { token, leaseMs, replica }) =>
+      guard(async () => {
+        const reply = await scripts.run(
+          "hold-4",
+          [k.cfg, k.run, k.due, k.lease],
+          [id, token, leaseMs, replica],
+        );
+        const [cfg, run] = checkScheduleReply(reply, id) as [string, string];
+        return decode(cfg, run);
       }),
 
     recordFire: (id, fire) =>

@@ -25,7 +25,10 @@ export interface ScheduleServiceDeps {
   messaging: Messaging;
   fanout: Fanout;
   metrics: Metrics;
-  config: Pick<HubConfig, "replica" | "scheduleTimezone" | "scheduleMax" | "maxContentBytes">;
+  config: Pick<
+    HubConfig,
+    "replica" | "scheduleTimezone" | "scheduleMax" | "maxContentBytes" | "scheduleLeaseMs"
+  >;
   /** A schedule was created or re-planned here: the local scheduler looks at once. */
   onChange: () => void;
 }

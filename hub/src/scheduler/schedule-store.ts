@@ -93,6 +93,12 @@ export interface Completion {
  *   An update while claimed does not release the claim: the holder's completion still
  *   records its fire but keeps the update's plan, so the old version never fires twice.
  * - A paused, completed, expired or deleted schedule is never claimed.
+ * - `hold` gives a fire outside the plan (fire now) a claim's exclusivity, so that it and a
+ *   planned fire never run at once (together they could pass maxFireCount): refused with
+ *   `Cc2ccError("CONFLICT")` while a claim or another hold is out, or once the schedule
+ *   completed or expired; hidden from `claim` for `leaseMs`. `complete` with its token records
+ *   and counts the fire and keeps the plan. A hold that lapsed (its replica died) is dropped by
+ *   the next `claim`, which puts the plan back without firing.
  * - `create` refuses beyond `maxSchedules` with `Cc2ccError("CONFLICT")`.
  * - Times come from the store's clock (Redis TIME), never a replica's.
  */
@@ -107,7 +113,12 @@ export interface ScheduleStore {
   remove(id: string): Promise<boolean>;
   claim(opts: { replica: string; limit: number; leaseMs: number }): Promise<ClaimBatch>;
   complete(c: Completion): Promise<boolean>;
-  /** A fire outside the plan (fire now): recorded and counted, plan unchanged. NOT_FOUND when gone. */
+  /** Hold a schedule for a fire outside the plan; release it with `complete` and `token`. */
+  hold(id: string, opts: { token: string; leaseMs: number; replica: string }): Promise<StoredSchedule>;
+  /**
+   * A fire outside the plan recorded without a hold (its hold lapsed before the fire was
+   * recorded): counted, plan unchanged. NOT_FOUND when gone.
+   */
   recordFire(id: string, fire: ScheduleFire): Promise<StoredSchedule>;
   fires(id: string, limit: number): Promise<ScheduleFire[]>;
   /** The earliest time anything is due (a plan or a lease end), or null. */

@@ -260,6 +260,40 @@ describe("schedules API and firing rules", () => {
     expect(metrics).toMatch(/cc2cc_schedule_fires_total\{outcome="refused",trigger="schedule"\} [1-9]/);
   }, 20_000);
 
+  test("fire now racing itself and a due planned fire never passes maxFireCount", async () => {
+    const now = Number((await redis.time())[0]) * 1000;
+    const s = stored(
+      { next: now + 300, max: 3 },
+      { expression: "every 1h", maxFireCount: 3, target: recipient.instanceId, content: "capped race" },
+    );
+    await store.create(s, 1000);
+    await sleep(300);
+    // Twelve operators press "fire now" at once while the planned fire comes due.
+    const presses = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        api<ScheduleFire | ErrorBody>(stack.hub, "POST", `/${s.config.id}/fire`),
+      ),
+    );
+    const fired = presses.filter((p) => p.status === 200).length;
+    for (const p of presses.filter((p) => p.status !== 200))
+      expect((p.data as ErrorBody).code).toBe("CONFLICT");
+    await waitForCount(s.config.id, 3);
+    await sleep(500); // a planned fire that slipped past the cap would land in this time
+    const after = await get(s.config.id);
+    expect(after.schedule).toMatchObject({ state: "completed", fireCount: 3 });
+    expect(after.fires.filter((f) => f.outcome === "sent")).toHaveLength(3);
+    const got = recipient.messagesWith((m) => m.metadata?.scheduleId === s.config.id);
+    expect(new Set(got.map((d) => d.message.id)).size).toBe(3);
+    console.log(
+      `fire-now race: presses=12 manual_fired=${fired} planned_fired=${3 - fired} delivered=${got.length}`,
+    );
+  }, 20_000);
+
+  const waitForCount = async (id: string, n: number) => {
+    const until = Date.now() + 5000;
+    while ((await get(id)).schedule.fireCount < n && Date.now() < until) await sleep(50);
+  };
+
   test("maxFireCount and expiresAt are respected", async () => {
     const capped = await apiOk<Schedule>(
       stack.hub,

@@ -278,6 +278,80 @@ export function scheduleStoreContract(make: StoreFactory): void {
     });
   });
 
+  test("hold and a planned claim exclude each other, so the last allowed fire happens once", async () => {
+    const store = await make({ historyMax: 10 });
+    const now = await store.now();
+    const s = stored({ next: now - 1, max: 2, n: 1 }, { maxFireCount: 2 });
+    await store.create(s, 10);
+    // A planned fire holds the schedule: a fire now is refused until it is recorded.
+    const [c] = (await claimAll(store)).claims;
+    const refused = store.hold(s.config.id, { token: "now-1", leaseMs: 10_000, replica: "r-test" });
+    await expect(refused).rejects.toMatchObject({ code: "CONFLICT", details: { firing: true } });
+    await store.complete({
+      id: c!.id,
+      token: c!.token,
+      fire: fire(c!.id, c!.plannedMs),
+      counts: true,
+      plan: { state: "active", nextMs: now + 60_000 },
+    });
+    expect((await store.get(s.config.id))!.run).toMatchObject({ st: "completed", n: 2 });
+    await expect(
+      store.hold(s.config.id, { token: "now-2", leaseMs: 10_000, replica: "r-test" }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+
+    // The other way round: a held schedule is not claimed, even when its plan is due.
+    const t = stored({ next: now - 1, max: 2, n: 1 }, { maxFireCount: 2 });
+    await store.create(t, 10);
+    const held = await store.hold(t.config.id, { token: "now-3", leaseMs: 10_000, replica: "r-test" });
+    expect(held).toEqual(t);
+    expect((await claimAll(store)).claims).toEqual([]);
+    expect(
+      await store.complete({
+        id: t.config.id,
+        token: "now-3",
+        fire: fire(t.config.id, now, { trigger: "manual" }),
+        counts: true,
+        plan: { state: "active", nextMs: now - 1 },
+      }),
+    ).toBe(true);
+    expect((await store.get(t.config.id))!.run).toMatchObject({ st: "completed", n: 2 });
+    expect((await claimAll(store)).claims).toEqual([]);
+    expect(await store.fires(t.config.id, 10)).toHaveLength(1);
+  });
+
+  test("a completed hold keeps the plan; a lapsed one gives the plan back without a fire", async () => {
+    const store = await make({ historyMax: 10 });
+    const now = await store.now();
+    const s = stored({ next: now + 60_000 });
+    await store.create(s, 10);
+    await store.hold(s.config.id, { token: "now-1", leaseMs: 10_000, replica: "r-test" });
+    await store.complete({
+      id: s.config.id,
+      token: "now-1",
+      fire: fire(s.config.id, now, { trigger: "manual" }),
+      counts: true,
+      plan: { state: "active", nextMs: now + 60_000 },
+    });
+    expect((await store.get(s.config.id))!.run).toMatchObject({ st: "active", n: 1, next: now + 60_000 });
+    expect(await store.nextDueMs()).toBe(now + 60_000);
+
+    // Held by a replica that died: once the hold lapses, the next claim drops it and the
+    // plan is due again; that claim fires nothing for it.
+    const due = stored({ next: now - 1 });
+    await store.create(due, 10);
+    await store.hold(due.config.id, { token: "now-2", leaseMs: 50, replica: "r-test" });
+    await sleep(80);
+    expect((await claimAll(store)).claims).toEqual([]);
+    const [c] = (await claimAll(store)).claims;
+    expect(c).toMatchObject({ id: due.config.id, plannedMs: now - 1, attempt: 1 });
+    expect(
+      await store.complete({ id: due.config.id, token: "now-2", counts: true, plan: { state: "active" } }),
+    ).toBe(false);
+    await expect(
+      store.hold(scheduleId(), { token: "now-3", leaseMs: 10_000, replica: "r-test" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
   test("remove: gone, never claimed, and a holder's completion is a no-op", async () => {
     const store = await make({ historyMax: 10 });
     const now = await store.now();

@@ -11,7 +11,12 @@ for i, id in ipairs(ids) do
   local held = run_decode(redis.call('HGET', KEYS[4], id))
   -- A lapsed lease keeps its planned time: the retry is the same fire with the same message id.
   local planned = (held and held.planned) or (run and run.next)
-  if not run or run.st ~= 'active' or not planned then
+  if held and held.manual then
+    -- A fire-now hold whose replica died: no planned fire was in it. The plan takes the entry
+    -- back (claimed at the next call if already due).
+    redis.call('HDEL', KEYS[4], id)
+    if run then place(KEYS[3], id, run) else redis.call('ZREM', KEYS[3], id) end
+  elseif not run or run.st ~= 'active' or not planned then
     -- Paused or completed while a holder died, or deleted: nothing is due any more.
     redis.call('ZREM', KEYS[3], id)
     redis.call('HDEL', KEYS[4], id)
