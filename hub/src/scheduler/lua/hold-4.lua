@@ -1,10 +1,10 @@
+-- KEYS[1] cfg hash, KEYS[2] run hash, KEYS[3] due zset, KEYS[4] lease hash
+-- ARGV[1] id, ARGV[2] token, ARGV[3] lease ms, ARGV[4] replica
+-- returns { config JSON, run JSON } | ERR.NOT_FOUND | ERR.ENDED | ERR.BUSY (a claim or hold is out)
 -- Hold one schedule for a fire outside the plan (fire now), as a claim holds a planned one, so
 -- that the two never run at once: together they could pass maxFireCount. The hold is a lease
 -- marked `manual`; complete-4 releases it (fire counted, plan kept), and a claim that finds it
 -- lapsed (the firing replica died) puts the plan back instead of firing.
--- KEYS[1] cfg hash, KEYS[2] run hash, KEYS[3] due zset, KEYS[4] lease hash
--- ARGV[1] id, ARGV[2] token, ARGV[3] lease ms, ARGV[4] replica
--- returns { config JSON, run JSON } | ERR.NOT_FOUND | ERR.ENDED | ERR.BUSY (a claim or hold is out)
 local id = ARGV[1]
 local raw = redis.call('HGET', KEYS[2], id)
 local run = run_decode(raw)
