@@ -28,12 +28,7 @@ export async function fireNow(
 ): Promise<{ fire: ScheduleFire; after: StoredSchedule }> {
   const { store, messaging, config } = deps;
   const id = s.config.id;
-  if (s.run.st === "completed" || s.run.st === "expired") {
-    throw new Cc2ccError(
-      "CONFLICT",
-      `schedule ${id} is ${s.run.st}; raise maxFireCount or move expiresAt to fire it again`,
-    );
-  }
+  // The hold refuses a completed or expired schedule, atomically with taking it.
   const token = `${config.replica}:now:${uuidv7()}`;
   const held = await holdWhenFree(deps, id, token);
   const plan = { state: held.run.st, ...(held.run.next !== undefined ? { nextMs: held.run.next } : {}) };
